@@ -1,0 +1,1 @@
+"""Everything that speaks Kling's HTTP API: auth, models, errors, the client."""

@@ -1,0 +1,142 @@
+"""Typed shapes of Kling's image-to-video requests and answers.
+
+Answers accept unknown fields (Kling adds fields without notice) and the real quirks:
+`duration` arrives as a string such as "5.1", times are Unix milliseconds, and a failed task
+answers HTTP 200 with code 0 and its reason only in `task_status_msg`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Mode = Literal["std", "pro"]
+Duration = Literal["5", "10"]
+
+
+class TaskStatus(StrEnum):
+    """Kling's task states."""
+
+    SUBMITTED = "submitted"
+    PROCESSING = "processing"
+    SUCCEED = "succeed"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        """True once the task will not change any more."""
+        return self in (TaskStatus.SUCCEED, TaskStatus.FAILED)
+
+
+class CreateTaskRequest(BaseModel):
+    """The body of `POST /v1/videos/image2video`. Unset optional fields are not sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_name: str
+    image: str
+    image_tail: str | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    cfg_scale: float | None = Field(default=None, ge=0, le=1)
+    mode: Mode = "pro"
+    duration: Duration = "5"
+    sound: Literal["on", "off"] | None = None
+    callback_url: str | None = None
+    external_task_id: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body: only the fields that are set."""
+        return self.model_dump(exclude_none=True)
+
+    def __repr__(self) -> str:
+        # Images are megabytes of base64: keep them out of reprs and logs.
+        shown = self.model_dump(exclude={"image", "image_tail"}, exclude_none=True)
+        return f"CreateTaskRequest({shown}, image_tail={'yes' if self.image_tail else 'no'})"
+
+    __str__ = __repr__
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class TaskVideo(_Lenient):
+    """One generated video: its id, a URL valid for 30 days, and its length in seconds."""
+
+    id: str = ""
+    url: str = ""
+    duration: float | None = None
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration_from_string(cls, value: Any) -> float | None:
+        if value in (None, ""):
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+
+
+class TaskResult(_Lenient):
+    """What a finished task produced."""
+
+    videos: list[TaskVideo] = Field(default_factory=list)
+
+
+class TaskInfo(_Lenient):
+    """What the caller attached to a task."""
+
+    external_task_id: str | None = None
+
+
+class Task(_Lenient):
+    """A task as Kling reports it from create, query or list."""
+
+    task_id: str
+    task_status: TaskStatus
+    task_status_msg: str = ""
+    task_info: TaskInfo = Field(default_factory=TaskInfo)
+    task_result: TaskResult | None = None
+    final_unit_deduction: float | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+
+    @field_validator("final_unit_deduction", mode="before")
+    @classmethod
+    def _units_from_string(cls, value: Any) -> float | None:
+        if value in (None, ""):
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+
+    @field_validator("task_info", mode="before")
+    @classmethod
+    def _info_may_be_null(cls, value: Any) -> Any:
+        return value or {}
+
+    @property
+    def external_task_id(self) -> str | None:
+        """The id this client gave the task at create time."""
+        return self.task_info.external_task_id
+
+    @property
+    def video(self) -> TaskVideo | None:
+        """The first video with a URL, if the task has one."""
+        if self.task_result is None:
+            return None
+        return next((v for v in self.task_result.videos if v.url), None)
+
+
+class Envelope(_Lenient):
+    """Kling's outer answer: a business code (0 is success), a message, a request id, data."""
+
+    code: int
+    message: str = ""
+    request_id: str | None = None
+    data: Any = None

@@ -1,0 +1,65 @@
+"""Fixtures for every test: a running Kling simulator, JWTs for it, and slide-like images."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from kling_ui.simulator import SimulatorConfig, SimulatorServer, sign_token
+from kling_ui.simulator import slide_b64 as make_slide_b64
+from kling_ui.simulator import slide_png as make_slide_png
+
+FAST_LATENCY = 0.6
+SMALL_RENDER_HEIGHT = 180
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    """A fast simulator: tasks end after 0.6 s and videos are 180 px high."""
+    return SimulatorConfig(latency=FAST_LATENCY, render_height=SMALL_RENDER_HEIGHT)
+
+
+@pytest.fixture
+def simulator(sim_config: SimulatorConfig) -> Iterator[SimulatorServer]:
+    """A running simulator with `sim_config`, stopped after the test."""
+    with SimulatorServer(sim_config) as server:
+        yield server
+
+
+@pytest.fixture
+def simulator_factory() -> Iterator[Callable[..., SimulatorServer]]:
+    """Start simulators with config overrides (`simulator_factory(fail_rate=1.0)`) on top of
+    the fast defaults; every one is stopped at teardown."""
+    started: list[SimulatorServer] = []
+
+    def start(**overrides: Any) -> SimulatorServer:
+        fields: dict[str, Any] = {"latency": FAST_LATENCY, "render_height": SMALL_RENDER_HEIGHT}
+        fields.update(overrides)
+        server = SimulatorServer(SimulatorConfig(**fields))
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def sim_token() -> Callable[..., str]:
+    """`sim_token(access_key, secret_key, exp_offset=1800, nbf_offset=-5)` -> a Kling JWT."""
+    return sign_token
+
+
+@pytest.fixture
+def slide_png() -> Callable[..., bytes]:
+    """`slide_png(width=1920, height=1080, text="Slide 1", color=None)` -> PNG bytes."""
+    return make_slide_png
+
+
+@pytest.fixture
+def slide_b64() -> Callable[..., str]:
+    """`slide_b64(...)`: `slide_png` as base64 without a data: prefix."""
+    return make_slide_b64
