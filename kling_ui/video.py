@@ -70,28 +70,8 @@ def probe(path: str | Path) -> VideoInfo:
         raise NotAVideo(f"{path.name}: {exc.__class__.__name__}") from exc
 
 
-# --- Matching a clip's stream: read its parameters, encode stills and re-encode to them --------
+# --- What a stream copy must match --------------------------------------------------------
 
-# x264 settings shared by holds and normalized clips. Both use the same settings, so they share
-# one SPS/PPS pair; a still needs no lookahead, no B-frames and no scene cuts.
-HOLD_CRF = "16"
-HOLD_PRESET = "superfast"
-# A fixed GOP length, so holds of any length (and normalized clips) get identical SPS/PPS.
-_X264_PARAMS = "keyint=600:scenecut=0:rc-lookahead=0:mbtree=0"
-
-# AVColorSpace values (libavutil/pixfmt.h) mapped to swscale's matrices (SWS_CS_*). Unspecified
-# follows ffmpeg's own default (BT.601), which is what a player assumes for an untagged stream.
-_SWS_MATRIX = {1: "itu709", 4: "fcc", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020"}
-_X264_PROFILES = {
-    "baseline": "baseline",
-    "constrained baseline": "baseline",
-    "main": "main",
-    "extended": "main",
-    "high": "high",
-    "high 10": "high10",
-    "high 4:2:2": "high422",
-    "high 4:4:4 predictive": "high444",
-}
 # Differences in aspect ratio below this are stretched away, as an encoder rounding its output
 # size does; larger ones are letterboxed so nothing is distorted.
 _ASPECT_TOLERANCE = 0.01
@@ -167,93 +147,3 @@ def fit_image(image: Image.Image, size: tuple[int, int]) -> Image.Image:
         ((width - inner[0]) // 2, (height - inner[1]) // 2),
     )
     return canvas
-
-
-def encode_still(
-    image: Image.Image, params: StreamParams, frames: int, out: Path, *, sps_id: int = 0
-) -> None:
-    """Write `frames` frames of `image` as an H.264 MP4 matching `params`.
-
-    The image must already be `params`' size. Colours are converted with the clip's matrix and
-    range and tagged the same way, so a player shows the still and the clip identically.
-    `sps_id` numbers the SPS/PPS, letting them sit beside the clip's in one avcC record.
-    """
-    if image.size != (params.width, params.height):
-        raise ValueError(f"still is {image.size}, stream is {params.width}x{params.height}")
-    if frames < 1:
-        raise ValueError("a still needs at least one frame")
-    x264 = f"sps-id={sps_id}:{_X264_PARAMS}"
-    with av.open(str(out), "w", format="mp4") as container:
-        stream = _add_h264_stream(container, params, x264)
-        frame = _to_stream_frame(image, params)
-        for index in range(frames):
-            frame.pts = index
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-
-
-def reencode_to(src: Path, params: StreamParams, out: Path, *, sps_id: int = 0) -> None:
-    """Re-encode the video `src` to `params`' size, frame rate, pixel format and colours.
-
-    Used only for a clip that cannot be stream-copied beside the others. Frames are resampled
-    to the target rate by time (each output frame shows the latest source frame at its
-    instant), so the duration is kept to within one frame.
-    """
-    info = probe(src)
-    total = max(1, round(info.duration * params.fps))
-    step = params.frame_duration
-    x264 = f"sps-id={sps_id}:{_X264_PARAMS}"
-    with av.open(str(src)) as source, av.open(str(out), "w", format="mp4") as container:
-        stream = _add_h264_stream(container, params, x264)
-        start: float | None = None
-        emitted = 0
-        current = None
-        for decoded in source.decode(video=0):
-            time = decoded.time if decoded.time is not None else 0.0
-            start = time if start is None else start
-            while current is not None and emitted < total and emitted * step < time - start:
-                current.pts = emitted
-                container.mux(stream.encode(current))
-                emitted += 1
-            current = _to_stream_frame(
-                fit_image(decoded.to_image(), (params.width, params.height)), params
-            )
-        while current is not None and emitted < total:
-            current.pts = emitted
-            container.mux(stream.encode(current))
-            emitted += 1
-        container.mux(stream.encode(None))
-
-
-def _add_h264_stream(
-    container: av.container.OutputContainer, params: StreamParams, x264: str
-) -> av.video.stream.VideoStream:
-    stream = container.add_stream("libx264", rate=params.fps)
-    stream.width = params.width
-    stream.height = params.height
-    stream.pix_fmt = params.pix_fmt
-    stream.time_base = params.time_base
-    options = {"preset": HOLD_PRESET, "crf": HOLD_CRF, "bf": "0", "x264-params": x264}
-    profile = _X264_PROFILES.get((params.profile or "").lower())
-    if profile:
-        options["profile"] = profile
-    if params.level:
-        options["level"] = (
-            "1b" if params.level == 9 else f"{params.level // 10}.{params.level % 10}"
-        )
-    stream.options = options
-    ctx = stream.codec_context
-    ctx.colorspace = params.colorspace
-    ctx.color_range = params.color_range
-    ctx.color_primaries = params.color_primaries
-    ctx.color_trc = params.color_trc
-    return stream
-
-
-def _to_stream_frame(image: Image.Image, params: StreamParams) -> av.VideoFrame:
-    frame = av.VideoFrame.from_image(image.convert("RGB"))
-    return frame.reformat(
-        format=params.pix_fmt,
-        dst_colorspace=_SWS_MATRIX.get(params.colorspace, "itu601"),
-        dst_color_range=2 if params.color_range == 2 or params.pix_fmt.startswith("yuvj") else 1,
-    )

@@ -59,6 +59,16 @@ class CreateTaskRequest(BaseModel):
     __str__ = __repr__
 
 
+def _float_or_none(value: Any) -> float | None:
+    """Kling sends numbers as strings ("5.1", "2.5"); anything unreadable counts as unknown."""
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -70,15 +80,9 @@ class TaskVideo(_Lenient):
     url: str = ""
     duration: float | None = None
 
-    @field_validator("duration", mode="before")
-    @classmethod
-    def _duration_from_string(cls, value: Any) -> float | None:
-        if value in (None, ""):
-            return None
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
+    _duration_from_string = field_validator("duration", mode="before")(
+        lambda value: _float_or_none(value)
+    )
 
 
 class TaskResult(_Lenient):
@@ -105,15 +109,9 @@ class Task(_Lenient):
     created_at: int | None = None
     updated_at: int | None = None
 
-    @field_validator("final_unit_deduction", mode="before")
-    @classmethod
-    def _units_from_string(cls, value: Any) -> float | None:
-        if value in (None, ""):
-            return None
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
+    _units_from_string = field_validator("final_unit_deduction", mode="before")(
+        lambda value: _float_or_none(value)
+    )
 
     @field_validator("task_info", mode="before")
     @classmethod

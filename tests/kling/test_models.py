@@ -1,5 +1,9 @@
 """Kling's answers are read with their quirks."""
 
+import pytest
+
+from kling_ui.kling.client import KlingClient
+from kling_ui.kling.errors import EmptyResult
 from kling_ui.kling.models import CreateTaskRequest, Task, TaskStatus
 
 
@@ -43,10 +47,5 @@ def test_request_body_omits_unset_fields_and_repr_omits_images():
 
 
 def test_outcome_of_a_success_without_video_is_an_empty_result_error():
-    import pytest
-
-    from kling_ui.kling.client import KlingClient
-    from kling_ui.kling.errors import EmptyResult
-
     with pytest.raises(EmptyResult):
         KlingClient.outcome(Task.model_validate({"task_id": "t", "task_status": "succeed"}))

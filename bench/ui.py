@@ -1,0 +1,230 @@
+"""UI benchmarks: how fast the Studio is ready, and how long its live-progress timer takes.
+
+1. Ready: seconds from starting `python app.py` (a fresh process, demo mode) until the page
+   answers HTTP 200 on `/`. Goal: <= 10 s.
+2. Timer: the latency of each `gr.Timer` tick handler (Studio progress, History table, Prompt
+   lab) with 3 running and 30 queued jobs, called in-process like Gradio calls them, and the
+   round trip of the same ticks as a real browser sees them (Chromium via Playwright,
+   optional). Goal: handler p95 <= 100 ms.
+
+Run: python bench/ui.py [--runs 3] [--samples 200] [--no-browser]
+Prints a table; it is not a test and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import httpx  # noqa: E402
+
+RUNNING, QUEUED = 3, 30
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment without Kling or Gradio settings (demo mode), plus a data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("KLING", "GRADIO_"))}
+    env.update(PYTHONPATH=str(REPO), KLING_UI_DATA_DIR=str(data_dir))
+    env.update(extra)
+    return env
+
+
+def time_to_ready(timeout: float = 120.0) -> float:
+    """Seconds from launching `python app.py` until `/` answers 200."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        env = clean_env(Path(folder) / "data", GRADIO_SERVER_PORT=str(port))
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "app.py")],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            while time.perf_counter() - started < timeout:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                        return time.perf_counter() - started
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
+            raise TimeoutError("the page never answered")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` (0..1) percentile, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def summary(values_ms: list[float]) -> str:
+    """p50 / p95 / max in milliseconds."""
+    return (
+        f"p50 {statistics.median(values_ms):7.1f} ms   p95 {percentile(values_ms, 0.95):7.1f} ms"
+        f"   max {max(values_ms):7.1f} ms   (n={len(values_ms)})"
+    )
+
+
+def busy_studio(data_dir: Path) -> tuple[Any, Any, str]:
+    """A demo Studio with 3 running and 30 queued jobs (tasks take 10 minutes), served."""
+    from kling_ui.config import Settings
+    from kling_ui.jobs.models import JobStatus
+    from kling_ui.runtime import Runtime
+    from kling_ui.simulator import slide_png
+    from kling_ui.ui import build_studio, launch_kwargs
+    from kling_ui.ui.submitting import JobRequest, store_pair, submit
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        access_key=None,
+        secret_key=None,
+        base_url=None,
+        data_dir=data_dir,
+        demo_latency=600.0,
+        demo_render_height=180,
+        poll_interval=1.0,
+    )
+    runtime = Runtime.from_settings(settings).start()
+    demo = build_studio(runtime)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(runtime))
+    slides = data_dir / "slides"
+    slides.mkdir(parents=True, exist_ok=True)
+    (slides / "a.png").write_bytes(slide_png(640, 360, "Bench A"))
+    (slides / "b.png").write_bytes(slide_png(640, 360, "Bench B"))
+    frames = store_pair(runtime.engine, slides / "a.png", slides / "b.png", "fit")
+    for index in range(RUNNING + QUEUED):
+        request = JobRequest(
+            prompt=f"Bench transition number {index}: the camera slowly pushes in.",
+            negative_prompt="blur",
+            model="kling-v2-6",
+            mode="pro",
+            duration="5",
+            submitter=f"bench-{index % 4}",
+        )
+        submit(runtime.engine, frames, request, None)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        counts = runtime.store.counts()
+        running = sum(counts.get(s.value, 0) for s in (JobStatus.SUBMITTED, JobStatus.PROCESSING))
+        if running == RUNNING and counts.get(JobStatus.QUEUED.value, 0) == QUEUED:
+            break
+        time.sleep(0.2)
+    return runtime, demo, url.rstrip("/")
+
+
+def tick_handlers(demo: Any) -> list[tuple[str, Callable[..., Any], list[Any]]]:
+    """Every function the shared timer calls, with its inputs' initial values."""
+    ctx = demo.studio_context
+    found = []
+    for block_fn in demo.fns.values():
+        if any(target[0] == ctx.timer._id and target[1] == "tick" for target in block_fn.targets):
+            values = [getattr(component, "value", None) for component in block_fn.inputs]
+            name = f"{block_fn.fn.__module__.rsplit('.', 1)[-1]}.{block_fn.fn.__name__}"
+            found.append((name, block_fn.fn, values))
+    return found
+
+
+def measure_handlers(demo: Any, samples: int) -> dict[str, list[float]]:
+    """Milliseconds per call of each tick handler, and of one whole tick (all of them)."""
+    import gradio as gr
+
+    request = gr.Request(headers={"accept-language": "en-US,en;q=0.9"})
+    timings: dict[str, list[float]] = {}
+    handlers = tick_handlers(demo)
+    for _ in range(samples):
+        whole = 0.0
+        for name, fn, values in handlers:
+            started = time.perf_counter()
+            fn(*values, request)
+            spent = (time.perf_counter() - started) * 1000
+            timings.setdefault(name, []).append(spent)
+            whole += spent
+        timings.setdefault("one tick (all handlers)", []).append(whole)
+    return timings
+
+
+def measure_in_browser(url: str, seconds: float) -> list[float]:
+    """Round-trip milliseconds of the timer's requests as Chromium sees them."""
+    from playwright.sync_api import sync_playwright
+
+    times: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+
+        def finished(request: Any) -> None:
+            if "/gradio_api/run/" in request.url:
+                timing = request.timing
+                if timing["responseEnd"] > 0 and timing["requestStart"] >= 0:
+                    times.append(timing["responseEnd"] - timing["requestStart"])
+
+        page.goto(url)
+        page.wait_for_selector("#kts-progress .kts-job", timeout=60_000)
+        page.on("requestfinished", finished)
+        page.wait_for_timeout(seconds * 1000)
+        browser.close()
+    return times
+
+
+def main() -> int:
+    """Run the benchmarks and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="cold starts to time")
+    parser.add_argument("--samples", type=int, default=200, help="timer ticks to time")
+    parser.add_argument("--browser-seconds", type=float, default=20.0)
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
+    args = parser.parse_args()
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    ready = [time_to_ready() for _ in range(args.runs)]
+    print(
+        f"ready: python app.py -> page answers: median {statistics.median(ready):.2f} s, "
+        f"max {max(ready):.2f} s over {len(ready)} cold starts (goal <= 10 s)"
+    )
+
+    with tempfile.TemporaryDirectory() as folder:
+        runtime, demo, url = busy_studio(Path(folder) / "data")
+        try:
+            counts = runtime.store.counts()
+            print(f"timer: jobs in the store: {counts}")
+            for name, values in measure_handlers(demo, args.samples).items():
+                print(f"timer handler {name:<28} {summary(values)}")
+            if not args.no_browser:
+                seen = measure_in_browser(url, args.browser_seconds)
+                if seen:
+                    print(f"timer round trip in Chromium          {summary(seen)}")
+        finally:
+            demo.close()
+            runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,330 @@
+"""`python -m kling_ui generate FIRST LAST`: one transition through the job engine.
+
+Prints the video's path (stdout); with --json the last stdout line is one JSON object.
+Progress goes to stderr. Exit codes: 0 done, 2 bad input, 3 Kling refused, 4 failed or
+timed out (see kling_ui.cli).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from rich.console import Console
+
+from kling_ui import logs
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.config import Settings
+from kling_ui.frames import PreparedPair, prepare_pair
+from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.jobs.models import STATUS_LABELS, Job, JobSpec, JobStatus
+from kling_ui.kling.capabilities import MODELS
+from kling_ui.prompts import (
+    DEFAULT_NEGATIVE,
+    build_negative_prompt,
+    load_library,
+    validate_prompt_lengths,
+)
+from kling_ui.prompts.cli_options import add_prompt_options, prompt_from_args
+from kling_ui.runtime import Runtime
+
+INTERRUPTED = 130
+FOLLOW_TICK = 0.2
+DEMO_NOTICE = Text(
+    "Using the embedded Kling simulator (demo mode): no Kling keys are set, so the video is "
+    "a simulated cross-fade.",
+    "正在使用内置的可灵模拟器（演示模式）：未设置可灵密钥，生成的是模拟的交叉淡化视频。",
+)
+REUSED_NOTICE = Text(
+    "An identical earlier job answered (nothing paid); use --new-take for another take.",
+    "与之前的任务完全相同，直接复用（未计费）；如需重新生成请加 --new-take。",
+)
+COPY_FAILED = Text(
+    "Could not copy the video to {dir} ({reason}); it is at {video}.",
+    "无法将视频复制到 {dir}（{reason}）；视频位于 {video}。",
+)
+INTERRUPTED_NOTICE = Text(
+    "Stopped waiting. The job is kept; `python -m kling_ui resume` picks it up.",
+    "已停止等待。任务已保存；运行 `python -m kling_ui resume` 可继续。",
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `generate` command."""
+    parser = subparsers.add_parser(
+        "generate",
+        help="make one transition video from a first and a last frame",
+        description=(
+            "Make one transition video from FIRST to LAST through the job engine and print "
+            "the video's path. Without Kling keys the embedded simulator is used (demo mode). "
+            "Exit codes: 0 done, 2 bad input, 3 Kling refused, 4 failed or timed out."
+        ),
+    )
+    parser.add_argument("first", metavar="FIRST", help="first frame (PNG or JPEG)")
+    parser.add_argument("last", metavar="LAST", help="last frame (PNG or JPEG)")
+    parser.add_argument("--prompt", default="", metavar="TEXT", help="free text for the prompt")
+    parser.add_argument(
+        "--negative",
+        default=None,
+        metavar="ID|TEXT",
+        help="negative prompt: a preset id or your own words (default: the default preset)",
+    )
+    parser.add_argument("--model", default=None, choices=list(MODELS), help="Kling model")
+    parser.add_argument("--mode", default=None, choices=("std", "pro"), help="std or pro")
+    parser.add_argument("--duration", default=None, choices=("5", "10"), help="seconds")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="copy video here")
+    parser.add_argument("--label", default=None, help="a readable name for the video file")
+    parser.add_argument(
+        "--new-take", action="store_true", help="make a new video even if an identical one exists"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+    add_prompt_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prepare the frames and prompt, run one job, report it; the exit code."""
+    logs.install(logging.WARNING)
+    lang = normalize_lang(args.lang)
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        settings = load_settings()
+        request = _request_from_args(args, settings, lang)
+    except UserError as error:
+        return _refuse(args, console, error, lang)
+    try:
+        runtime = Runtime.from_settings(settings)
+    except UserError as error:
+        return _refuse(args, console, error, lang)
+    try:
+        runtime.start()
+        if runtime.demo:
+            console.print(DEMO_NOTICE.get(lang), highlight=False)
+        result = runtime.engine.submit(request.spec(runtime))
+        if result.reused:
+            console.print(REUSED_NOTICE.get(lang), highlight=False)
+        job = follow_jobs(runtime, [result.job.id], console, lang)[0]
+    except UserError as error:
+        runtime.close()
+        return _refuse(args, console, error, lang)
+    except KeyboardInterrupt:
+        runtime.close()
+        console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
+        return INTERRUPTED
+    runtime.close()
+    video = job.video_path
+    if video is not None and args.out is not None and job.status is JobStatus.DONE:
+        try:
+            video = _copy_video(video, args.out)
+        except OSError as exc:
+            console.print(
+                COPY_FAILED.format(dir=args.out, reason=exc.strerror, video=video).get(lang),
+                markup=False,
+            )
+            return EXIT_USAGE
+    code = exit_code(job)
+    if code != EXIT_OK:
+        console.print(job_error_line(job, lang), highlight=False, markup=False)
+    if args.json:
+        print(json.dumps(job_summary(job, video, demo=runtime.demo), ensure_ascii=False))
+    elif video is not None and job.status is JobStatus.DONE:
+        print(video)
+    return code
+
+
+def _copy_video(video: Path, out: Path) -> Path:
+    """Copy the finished video into the --out folder; returns the copy's absolute path."""
+    folder = out.expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(video, folder / video.name))
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is a UserError naming the setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise UserError(
+            "config.invalid",
+            Text(f"A setting is not valid ({problems}).", f"有设置无效（{problems}）。"),
+            remedy=Text(
+                "Fix it in the environment or the .env file.", "请在环境变量或 .env 文件中修正。"
+            ),
+        ) from None
+
+
+def exit_code(job: Job) -> int:
+    """0 done; 3 Kling refused the create; 4 the task failed, timed out or was cancelled."""
+    if job.status is JobStatus.DONE:
+        return EXIT_OK
+    if job.refused:
+        return EXIT_REFUSED
+    return EXIT_FAILED
+
+
+def job_summary(job: Job, video: Path | None = None, *, demo: bool = False) -> dict[str, Any]:
+    """The JSON object `--json` prints for a job."""
+    shown = video or job.video_path
+    return {
+        "job_id": job.id,
+        "task_id": job.task_id,
+        "external_task_id": job.external_task_id,
+        "status": job.status.value,
+        "video": str(shown) if shown is not None and job.status is JobStatus.DONE else None,
+        "error": (
+            {"code": job.error_code, "message": job.error_message, "stage": job.error_stage}
+            if job.error_code
+            else None
+        ),
+        "reused_from": job.reused_from,
+        "units": job.units,
+        "demo": demo,
+    }
+
+
+def job_error_line(job: Job, lang: str) -> str:
+    """One line saying how the job ended when it did not end well."""
+    if job.status is JobStatus.TIMED_OUT:
+        return job.status_text(lang)
+    if job.status is JobStatus.CANCELLED:
+        return STATUS_LABELS[job.status].get(lang)
+    return f"[{job.error_code}] {job.error_text(lang) or job.status_text(lang)}"
+
+
+def follow_jobs(
+    runtime: Runtime,
+    job_ids: Sequence[str],
+    console: Console,
+    lang: str,
+    *,
+    done: Callable[[Job], bool] | None = None,
+) -> list[Job]:
+    """Show each job's progress on `console` until `done(job)` holds for all (default: the
+    job is settled); return the jobs as they ended. A live display on a terminal, one line
+    per status change otherwise."""
+    finished = done or (lambda job: job.status.settled)
+    engine = runtime.engine
+    jobs = [engine.get(job_id) for job_id in job_ids]
+    if console.is_terminal:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as progress:
+            rows = [progress.add_task(_describe(runtime, job, lang), total=1) for job in jobs]
+            while True:
+                jobs = [engine.get(job_id) for job_id in job_ids]
+                for row, job in zip(rows, jobs, strict=True):
+                    progress.update(
+                        row,
+                        description=_describe(runtime, job, lang),
+                        completed=1 if finished(job) else 0,
+                    )
+                if all(finished(job) for job in jobs):
+                    return jobs
+                time.sleep(FOLLOW_TICK)
+    shown: dict[str, str] = {}
+    while True:
+        jobs = [engine.get(job_id) for job_id in job_ids]
+        for job in jobs:
+            if shown.get(job.id) != job.status.value:
+                shown[job.id] = job.status.value
+                console.print(_describe(runtime, job, lang), highlight=False, markup=False)
+        if all(finished(job) for job in jobs):
+            return jobs
+        time.sleep(FOLLOW_TICK)
+
+
+def _describe(runtime: Runtime, job: Job, lang: str) -> str:
+    engine = runtime.engine
+    parts = [f"{job.id[:8]}", job.status_text(lang)]
+    position = engine.queue_position(job.id)
+    if position is not None:
+        parts.append(("排队第 {n} 位" if lang == "zh-CN" else "#{n} in line").format(n=position))
+    if not job.status.settled:
+        left = engine.estimate(job.id)
+        if left is not None:
+            parts.append(
+                ("约剩 {s:.0f} 秒" if lang == "zh-CN" else "~{s:.0f} s left").format(s=left)
+            )
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the command line asks for: the prepared frames and every other JobSpec field."""
+
+    pair: PreparedPair
+    fields: dict[str, Any]
+
+    def spec(self, runtime: Runtime) -> JobSpec:
+        """The JobSpec, with the prepared frames saved in the engine's frame folder."""
+        engine = runtime.engine
+        first = self.pair.first
+        last = self.pair.last
+        assert last is not None
+        return JobSpec(
+            first_frame=engine.save_frame(first.data, first.format.lower()),
+            last_frame=engine.save_frame(last.data, last.format.lower()),
+            **self.fields,
+        )
+
+
+def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) -> _Request:
+    """Prepare the frames and build the prompt; UserError for anything wrong with them."""
+    library = load_library(settings.data_dir)
+    prompt, parts, fit = prompt_from_args(args, library, lang, extra=args.prompt or "")
+    negative = build_negative_prompt(library, lang, args.negative or DEFAULT_NEGATIVE)
+    validate_prompt_lengths(prompt, negative)
+    pair = prepare_pair(Path(args.first), Path(args.last), fit=fit)
+    prompt_parts = {
+        name: value
+        for name, value in parts.model_dump().items()
+        if isinstance(value, str) and value.strip()
+    }
+    return _Request(
+        pair,
+        {
+            "prompt": prompt,
+            "negative_prompt": negative,
+            "prompt_parts": prompt_parts,
+            "model": args.model or settings.default_model,
+            "mode": args.mode or settings.default_mode,
+            "duration": args.duration or settings.default_duration,
+            "submitter": "cli",
+            "kind": "single",
+            "label": args.label,
+            "new_take": args.new_take,
+        },
+    )
+
+
+def _refuse(args: argparse.Namespace, console: Console, error: UserError, lang: str) -> int:
+    """Report a refusal before any job ran: one line on stderr (and JSON with --json)."""
+    console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
+    if getattr(args, "json", False):
+        print(
+            json.dumps(
+                {
+                    "job_id": None,
+                    "task_id": None,
+                    "external_task_id": None,
+                    "status": "invalid",
+                    "video": None,
+                    "error": {"code": error.code, "message": error.message.get(lang)},
+                },
+                ensure_ascii=False,
+            )
+        )
+    return EXIT_USAGE

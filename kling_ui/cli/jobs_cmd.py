@@ -1,0 +1,189 @@
+"""`python -m kling_ui jobs` lists the job history; `python -m kling_ui resume` finishes every
+unfinished job (after a crash or a closed Studio) and waits for them with a progress display."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from kling_ui import logs
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.cli.generate_cmd import (
+    DEMO_NOTICE,
+    INTERRUPTED,
+    INTERRUPTED_NOTICE,
+    exit_code,
+    follow_jobs,
+    job_error_line,
+    job_summary,
+    load_settings,
+)
+from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
+from kling_ui.jobs.store import JobStore
+from kling_ui.runtime import STORE_FILE, Runtime
+
+NOTHING_TO_RESUME = Text("Nothing to resume: every job has finished.", "没有需要继续的任务。")
+RESUMING = Text("Resuming {n} unfinished job(s).", "正在继续 {n} 个未完成的任务。")
+PROMPT_WIDTH = 48
+
+
+def register(subparsers: Any) -> None:
+    """Add the `jobs` and `resume` commands."""
+    jobs = subparsers.add_parser(
+        "jobs",
+        help="list the job history (newest first)",
+        description="List the jobs in the data folder's history, newest first.",
+    )
+    jobs.add_argument("--json", action="store_true", help="print one JSON array of jobs")
+    jobs.add_argument(
+        "--status", action="append", choices=[s.value for s in JobStatus], help="only these"
+    )
+    jobs.add_argument("--kind", choices=("single", "lab", "deck"), help="only this kind")
+    jobs.add_argument("--search", metavar="TEXT", help="in prompts, labels and ids")
+    jobs.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    jobs.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+    jobs.set_defaults(func=run_jobs)
+
+    resume = subparsers.add_parser(
+        "resume",
+        help="finish every unfinished job and wait for them",
+        description=(
+            "Take up every unfinished job in the data folder (queued ones are sent, sent ones "
+            "are looked up and followed, finished ones are downloaded; nothing is paid twice) "
+            "and wait for them. Exit codes: 0 all done, 3 Kling refused one, 4 one failed or "
+            "timed out."
+        ),
+    )
+    resume.add_argument("--json", action="store_true", help="print one JSON array last")
+    resume.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+    resume.set_defaults(func=run_resume)
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """Print the history as a table (or JSON); the exit code."""
+    logs.install(logging.WARNING)
+    lang = normalize_lang(args.lang)
+    jobs: list[Job] = []
+    try:
+        path = load_settings().data_dir.expanduser() / STORE_FILE
+        if path.is_file():
+            with JobStore(path) as store:
+                jobs = store.list(
+                    status=args.status,
+                    kind=args.kind,
+                    text=args.search,
+                    limit=max(1, args.limit),
+                )
+    except UserError as error:
+        Console(stderr=True, soft_wrap=True).print(
+            f"[{error.code}] {error.text(lang)}", markup=False
+        )
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps([job.to_public_dict() for job in jobs], ensure_ascii=False))
+        return EXIT_OK
+    console = Console(soft_wrap=False)
+    if not jobs:
+        console.print(Text("No jobs yet.", "还没有任务。").get(lang))
+        return EXIT_OK
+    console.print(history_table(jobs, lang))
+    return EXIT_OK
+
+
+def history_table(jobs: list[Job], lang: str) -> Table:
+    """The history as a rich table: one row per job."""
+    zh = lang == "zh-CN"
+    table = Table(show_lines=False)
+    for header in (
+        ("任务", "Job"),
+        ("创建时间", "Created"),
+        ("类型", "Kind"),
+        ("提交者", "By"),
+        ("状态", "Status"),
+        ("设置", "Settings"),
+        ("提示词", "Prompt"),
+        ("视频 / 错误", "Video / error"),
+    ):
+        table.add_column(header[0] if zh else header[1], overflow="fold")
+    for job in jobs:
+        spec = job.spec
+        prompt = (
+            spec.prompt if len(spec.prompt) <= PROMPT_WIDTH else spec.prompt[:PROMPT_WIDTH] + "…"
+        )
+        outcome = job.video_path.name if job.video_path else (job.error_text(lang) or "")
+        table.add_row(
+            job.id[:8],
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at)),
+            spec.kind,
+            spec.submitter,
+            STATUS_LABELS[job.status].get(lang),
+            f"{spec.model} {spec.mode} {spec.duration}s",
+            prompt,
+            outcome,
+        )
+    return table
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    """Resume every unfinished job and wait for each; the worst exit code among them."""
+    logs.install(logging.WARNING)
+    lang = normalize_lang(args.lang)
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        runtime = Runtime.from_settings(load_settings())
+    except UserError as error:
+        console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
+        return EXIT_USAGE
+    try:
+        job_ids = [job.id for job in runtime.store.unfinished()]
+        runtime.start()
+        if runtime.demo:
+            console.print(DEMO_NOTICE.get(lang), highlight=False)
+        if not job_ids:
+            console.print(NOTHING_TO_RESUME.get(lang), highlight=False)
+            if args.json:
+                print("[]")
+            return EXIT_OK
+        console.print(RESUMING.format(n=len(job_ids)).get(lang), highlight=False)
+        started = time.monotonic()
+        patience = runtime.settings.task_timeout
+
+        def done(job: Job) -> bool:
+            # A paid-for task is followed to its end; one that timed out before gets one
+            # more task_timeout in this run before the command gives up on it.
+            if job.status.finished:
+                return job.watch is None
+            return job.status is JobStatus.TIMED_OUT and time.monotonic() - started > patience
+
+        jobs = follow_jobs(runtime, job_ids, console, lang, done=done)
+    except UserError as error:
+        console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
+        return INTERRUPTED
+    finally:
+        runtime.close()
+    for job in jobs:
+        if exit_code(job) != EXIT_OK and job.status is not JobStatus.CANCELLED:
+            console.print(f"{job.id[:8]}: {job_error_line(job, lang)}", markup=False)
+    if args.json:
+        print(json.dumps([job_summary(job) for job in jobs], ensure_ascii=False))
+    return worst_exit_code(jobs)
+
+
+def worst_exit_code(jobs: list[Job]) -> int:
+    """4 if any job failed or timed out, else 3 if Kling refused one, else 0. Cancelled jobs
+    were the person's choice and do not count."""
+    codes = {exit_code(job) for job in jobs if job.status is not JobStatus.CANCELLED}
+    for code in (EXIT_FAILED, EXIT_REFUSED):
+        if code in codes:
+            return code
+    return EXIT_OK

@@ -1,0 +1,45 @@
+"""`python -m kling_ui serve`: the Studio in the foreground, on localhost:7860 by default."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from kling_ui.cli import EXIT_OK, EXIT_USAGE
+from kling_ui.i18n import UserError, pick_lang
+
+
+def register(subparsers: Any) -> None:
+    """Add the `serve` command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the Studio in the browser (localhost:7860)",
+        description=(
+            "Serve the Gradio Studio until Ctrl-C. Without keys it runs in demo mode on the "
+            "embedded simulator. Host and port default to GRADIO_SERVER_NAME / "
+            "GRADIO_SERVER_PORT, else 127.0.0.1:7860."
+        ),
+    )
+    parser.add_argument("--host", default=None, help="address to bind (e.g. 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; a setting that cannot work is one clear line and exit 2."""
+    from kling_ui.ui.serving import serve  # Gradio loads only when serving
+
+    try:
+        serve(host=args.host, port=args.port)
+    except UserError as exc:
+        lang = pick_lang(_env_lang())
+        print(f"Cannot start the Studio: {exc.text(lang)}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _env_lang() -> str | None:
+    import os
+
+    return os.environ.get("LANG", "").split(".")[0].replace("_", "-") or None

@@ -1,0 +1,38 @@
+"""The deck: slides from a PDF, images, a ZIP or a PPTX, the transition plan, and its outputs.
+
+Slides (slides.py) feed a plan (plan.py); once every transition has a clip, the clips and
+slide holds are stitched into one video by stream copy (stitch.py), and a presenter page
+(presenter.py) and a ZIP of everything (bundle.py) are written. Running the transitions
+through the job engine is the deck runner's part (run.py).
+"""
+
+from kling_ui.deck.bundle import write_bundle
+from kling_ui.deck.plan import (
+    DeckPlan,
+    PairDefault,
+    PromptDefaulter,
+    SlideRef,
+    TransitionPlan,
+    deck_id_for,
+    fixed_prompt,
+)
+from kling_ui.deck.presenter import write_presenter
+from kling_ui.deck.slides import Slide, load_slides
+from kling_ui.deck.stitch import SegmentSpan, StitchReport, stitch_deck
+
+__all__ = [
+    "DeckPlan",
+    "PairDefault",
+    "PromptDefaulter",
+    "SegmentSpan",
+    "Slide",
+    "SlideRef",
+    "StitchReport",
+    "TransitionPlan",
+    "deck_id_for",
+    "fixed_prompt",
+    "load_slides",
+    "stitch_deck",
+    "write_bundle",
+    "write_presenter",
+]

@@ -1,0 +1,304 @@
+"""Every refusal the deck can give a person, in English and Simplified Chinese, in one place."""
+
+from __future__ import annotations
+
+from kling_ui.i18n import Text, UserError
+
+EXPORT_PDF = Text(
+    "Export the presentation as a PDF (File > Export > PDF) and upload that instead.",
+    "请将演示文稿导出为 PDF（文件 > 导出 > PDF）后上传。",
+)
+SUPPORTED = Text(
+    "Upload a PDF, PNG/JPEG/WebP images, a ZIP of images, or a PPTX.",
+    "请上传 PDF、PNG/JPEG/WebP 图片、图片的 ZIP 压缩包或 PPTX。",
+)
+
+
+def no_input() -> UserError:
+    """Nothing was uploaded."""
+    return UserError(
+        "deck.no_input", Text("No files were given.", "没有提供任何文件。"), remedy=SUPPORTED
+    )
+
+
+def unsupported(name: str) -> UserError:
+    """A file of a kind the deck cannot read."""
+    return UserError(
+        "deck.unsupported",
+        Text(
+            "{name} is not a PDF, an image, a ZIP or a PPTX.",
+            "{name} 不是 PDF、图片、ZIP 或 PPTX。",
+        ).format(name=name),
+        remedy=SUPPORTED,
+    )
+
+
+def bad_pdf(name: str) -> UserError:
+    """A PDF that cannot be parsed."""
+    return UserError(
+        "deck.bad_pdf",
+        Text("{name} is damaged or not a valid PDF.", "{name} 已损坏或不是有效的 PDF。").format(
+            name=name
+        ),
+        remedy=Text(
+            "Open it in a PDF viewer, save or export it again, and upload the new file.",
+            "请用 PDF 阅读器打开并重新保存或导出后再上传。",
+        ),
+    )
+
+
+def encrypted_pdf(name: str) -> UserError:
+    """A PDF that needs a password to open."""
+    return UserError(
+        "deck.encrypted_pdf",
+        Text("{name} is password-protected.", "{name} 受密码保护。").format(name=name),
+        remedy=Text(
+            "Remove the password (print or export it to a new PDF without protection) and upload "
+            "that file.",
+            "请移除密码（打印或导出为不加密的新 PDF）后上传。",
+        ),
+    )
+
+
+def empty_pdf(name: str) -> UserError:
+    """A PDF with no pages."""
+    return UserError(
+        "deck.empty_pdf",
+        Text("{name} has no pages.", "{name} 没有任何页面。").format(name=name),
+        remedy=Text("Upload a PDF that contains the slides.", "请上传包含幻灯片页面的 PDF。"),
+    )
+
+
+def bad_image(name: str) -> UserError:
+    """An image file that cannot be decoded."""
+    return UserError(
+        "deck.bad_image",
+        Text(
+            "{name} is damaged or not a readable image.", "{name} 已损坏或无法读取为图片。"
+        ).format(name=name),
+        remedy=Text(
+            "Save it again as PNG or JPEG and upload it.", "请重新保存为 PNG 或 JPEG 后上传。"
+        ),
+    )
+
+
+def image_too_large(name: str, limit: int) -> UserError:
+    """An image with more pixels than the deck accepts (possible decompression bomb)."""
+    return UserError(
+        "deck.image_too_large",
+        Text(
+            "{name} has more than {limit} million pixels.", "{name} 的像素超过 {limit} 百万。"
+        ).format(name=name, limit=limit // 1_000_000),
+        remedy=Text(
+            "Scale it down (4K is plenty) and upload it again.",
+            "请缩小尺寸（4K 已足够）后重新上传。",
+        ),
+    )
+
+
+def bad_zip(name: str) -> UserError:
+    """A ZIP that cannot be read (damaged, encrypted, or not a ZIP)."""
+    return UserError(
+        "deck.bad_zip",
+        Text(
+            "{name} is damaged, password-protected or not a ZIP file.",
+            "{name} 已损坏、受密码保护或不是 ZIP 文件。",
+        ).format(name=name),
+        remedy=Text(
+            "Create the ZIP again without a password, or upload the images themselves.",
+            "请重新创建不加密码的 ZIP，或直接上传图片。",
+        ),
+    )
+
+
+def zip_traversal(name: str, member: str) -> UserError:
+    """A ZIP member whose path would escape the folder it is extracted to."""
+    return UserError(
+        "deck.zip_traversal",
+        Text(
+            "{name} contains an unsafe path ({member}).", "{name} 中包含不安全的路径（{member}）。"
+        ).format(name=name, member=member),
+        remedy=Text(
+            "Put the slide images in a plain folder, zip that folder, and upload it.",
+            "请把幻灯片图片放进普通文件夹并压缩该文件夹后上传。",
+        ),
+    )
+
+
+def nested_archive(name: str, member: str) -> UserError:
+    """A ZIP that contains another archive."""
+    return UserError(
+        "deck.nested_archive",
+        Text(
+            "{name} contains another archive ({member}).", "{name} 中包含另一个压缩包（{member}）。"
+        ).format(name=name, member=member),
+        remedy=Text(
+            "Extract it and put only the slide images into one ZIP.",
+            "请解压后只把幻灯片图片放进一个 ZIP。",
+        ),
+    )
+
+
+def zip_too_large(name: str, limit: int) -> UserError:
+    """A ZIP whose content would unpack to more than the deck accepts (possible ZIP bomb)."""
+    return UserError(
+        "deck.zip_too_large",
+        Text(
+            "{name} unpacks to more than {limit} MB, or has too many files.",
+            "{name} 解压后超过 {limit} MB，或文件数量过多。",
+        ).format(name=name, limit=limit // 1_000_000),
+        remedy=Text(
+            "Upload fewer or smaller images (a PDF of the deck also works).",
+            "请上传更少或更小的图片（也可以上传整个演示文稿的 PDF）。",
+        ),
+    )
+
+
+def pptx_needs_soffice(name: str) -> UserError:
+    """A PPTX on a machine without LibreOffice."""
+    return UserError(
+        "deck.pptx_needs_soffice",
+        Text(
+            "{name} is a presentation file (PowerPoint, Keynote, ...), and LibreOffice (soffice) "
+            "is not installed here to convert it.",
+            "{name} 是演示文稿文件（PowerPoint、Keynote 等），本机未安装用于转换的 "
+            "LibreOffice（soffice）。",
+        ).format(name=name),
+        remedy=EXPORT_PDF,
+    )
+
+
+def pptx_convert_failed(name: str) -> UserError:
+    """LibreOffice ran but produced no PDF."""
+    return UserError(
+        "deck.pptx_convert_failed",
+        Text(
+            "LibreOffice could not convert {name} to PDF.", "LibreOffice 无法将 {name} 转换为 PDF。"
+        ).format(name=name),
+        remedy=EXPORT_PDF,
+    )
+
+
+def too_few_slides(count: int) -> UserError:
+    """A deck needs at least two slides to have a transition."""
+    return UserError(
+        "deck.too_few_slides",
+        Text(
+            "A deck needs at least 2 slides; this one has {count}.",
+            "演示文稿至少需要 2 张幻灯片，当前只有 {count} 张。",
+        ).format(count=count),
+        remedy=Text("Add more slides or pages.", "请添加更多幻灯片或页面。"),
+    )
+
+
+def too_many_slides(count: int, limit: int) -> UserError:
+    """More slides than one deck accepts."""
+    return UserError(
+        "deck.too_many_slides",
+        Text(
+            "This deck has {count} slides; at most {limit} are accepted.",
+            "该演示文稿有 {count} 张幻灯片，最多支持 {limit} 张。",
+        ).format(count=count, limit=limit),
+        remedy=Text("Split it into smaller decks.", "请拆分为多个较小的演示文稿。"),
+    )
+
+
+def bad_order() -> UserError:
+    """A new slide order that is not a list of this deck's slides without repeats."""
+    return UserError(
+        "deck.bad_order",
+        Text(
+            "The new order must list this deck's slides, each at most once.",
+            "新的顺序只能包含本演示文稿的幻灯片，且每张最多出现一次。",
+        ),
+        remedy=Text("Reload the deck and arrange it again.", "请重新加载演示文稿后再调整顺序。"),
+    )
+
+
+def unknown_slide(slide_id: str) -> UserError:
+    """A slide id that is not in the deck."""
+    return UserError(
+        "deck.unknown_slide",
+        Text("There is no slide {slide} in this deck.", "本演示文稿中没有幻灯片 {slide}。").format(
+            slide=slide_id
+        ),
+        remedy=Text("Reload the deck and try again.", "请重新加载演示文稿后再试。"),
+    )
+
+
+def unknown_transition(index: int) -> UserError:
+    """A transition number that is not in the plan."""
+    return UserError(
+        "deck.unknown_transition",
+        Text(
+            "There is no transition {index} in this deck.", "本演示文稿中没有第 {index} 个转场。"
+        ).format(index=index),
+        remedy=Text("Reload the deck and try again.", "请重新加载演示文稿后再试。"),
+    )
+
+
+def bad_hold(seconds: float, limit: float) -> UserError:
+    """A hold time outside 0..limit seconds."""
+    return UserError(
+        "deck.bad_hold",
+        Text(
+            "A slide's hold time must be between 0 and {limit:g} seconds, not {seconds:g}.",
+            "幻灯片停留时间必须在 0 到 {limit:g} 秒之间，而不是 {seconds:g}。",
+        ).format(seconds=seconds, limit=limit),
+        remedy=Text("Enter a number of seconds in that range.", "请输入该范围内的秒数。"),
+    )
+
+
+def prompt_too_long(length: int, limit: int) -> UserError:
+    """A prompt longer than Kling accepts."""
+    return UserError(
+        "deck.prompt_too_long",
+        Text(
+            "The prompt has {length} characters; Kling accepts at most {limit}.",
+            "提示词有 {length} 个字符，可灵最多接受 {limit} 个。",
+        ).format(length=length, limit=limit),
+        remedy=Text("Shorten the prompt.", "请缩短提示词。"),
+    )
+
+
+def bad_clip(index: int, name: str) -> UserError:
+    """A transition video that cannot be read while stitching."""
+    return UserError(
+        "deck.bad_clip",
+        Text(
+            "The video of transition {index} ({name}) is damaged or missing.",
+            "第 {index} 个转场的视频（{name}）已损坏或缺失。",
+        ).format(index=index, name=name),
+        remedy=Text(
+            "Generate that transition again, then stitch again.", "请重新生成该转场后再合成。"
+        ),
+    )
+
+
+def transition_busy(index: int) -> UserError:
+    """A transition that cannot be changed while its job runs."""
+    return UserError(
+        "deck.transition_busy",
+        Text(
+            "Transition {index} is being generated and cannot be changed now.",
+            "第 {index} 个转场正在生成，暂时不能修改。",
+        ).format(index=index),
+        remedy=Text(
+            "Wait until it finishes or fails, then change it.", "请等待其完成或失败后再修改。"
+        ),
+    )
+
+
+def not_ready(indexes: list[int]) -> UserError:
+    """Stitching asked for while some transitions have no clip yet."""
+    listed = ", ".join(str(i) for i in indexes)
+    return UserError(
+        "deck.not_ready",
+        Text("Transitions {listed} are not ready yet.", "第 {listed} 个转场尚未完成。").format(
+            listed=listed
+        ),
+        remedy=Text(
+            "Generate (or retry) them, then make the video.",
+            "请先生成（或重试）这些转场，再合成视频。",
+        ),
+    )

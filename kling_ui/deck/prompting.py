@@ -1,0 +1,58 @@
+"""Default prompts for a deck's transitions: the chosen presets plus each pair's strategy hint.
+
+The hint (kling_ui.prompts.strategy) compares the two slides and suggests prompt parts: an
+in-place evolution for similar slides, a camera-driven move for different ones. What the
+person chose explicitly wins: a whole template is used as is; single parts (camera, subject,
+environment, text stability, extra words) replace the hint's suggestion for that part only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kling_ui.deck.plan import PairDefault, PromptDefaulter, SlideRef
+from kling_ui.prompts.builder import (
+    DEFAULT_NEGATIVE,
+    PromptParts,
+    build_negative_prompt,
+    build_prompt,
+)
+from kling_ui.prompts.library import PresetLibrary
+from kling_ui.prompts.strategy import strategy_hint
+
+_PART_FIELDS = ("camera", "subject", "environment", "text_stability")
+
+
+def merged_parts(chosen: PromptParts | None, suggested: PromptParts) -> PromptParts:
+    """The parts to build a pair's prompt from: `suggested` with the person's choices on top."""
+    if chosen is None or chosen.is_empty():
+        return suggested
+    if chosen.template:
+        return chosen
+    update: dict[str, str] = {
+        name: value for name in _PART_FIELDS if (value := getattr(chosen, name) or "").strip()
+    }
+    if chosen.extra.strip():
+        update["extra"] = chosen.extra
+    return suggested.model_copy(update=update)
+
+
+def preset_defaulter(
+    library: PresetLibrary,
+    lang: str | None,
+    chosen: PromptParts | None = None,
+    negative: str | None = DEFAULT_NEGATIVE,
+) -> PromptDefaulter:
+    """A `PromptDefaulter` building each pair's prompt from its hint and the chosen presets."""
+    negative_prompt = build_negative_prompt(library, lang, negative)
+
+    def default(first: SlideRef, last: SlideRef) -> PairDefault:
+        hint = strategy_hint(Path(first.path), Path(last.path))
+        parts = merged_parts(chosen, hint.parts)
+        return PairDefault(
+            prompt=build_prompt(parts, library, lang),
+            negative_prompt=negative_prompt,
+            strategy=hint.strategy,
+        )
+
+    return default

@@ -1,0 +1,386 @@
+"""Stitch slide holds and transition clips into one MP4 without re-encoding the clips.
+
+The video is hold(slide 1), T(1->2), hold(slide 2), ..., hold(slide N). Each hold is a still of
+its slide encoded to the clips' own stream parameters; then every segment's packets are copied
+into one H.264 track with rebased timestamps. Two details make that copy exact where a plain
+`ffmpeg -f concat -c copy` is not:
+
+* Parameter sets. MP4 keeps an H.264 stream's SPS/PPS in one avcC record, and the concat
+  demuxer keeps only the first file's (or, with its default auto_convert, rewrites every
+  keyframe to carry them in-band). Here the holds are encoded with their own SPS/PPS id, and
+  the output's avcC lists the clips' sets and the holds' sets side by side, so every slice
+  finds its own parameter sets and every clip packet is copied byte for byte. Only a clip whose
+  sets clash with an earlier one under the same id gets them in-band on its first keyframe.
+* Decode order. Clips with B-frames start decoding before they start showing; a still does
+  not. Copied naively, the timestamps at each seam go backwards (ffmpeg warns "Non-monotonic
+  DTS" and squeezes frames). Here every segment's decode times are shifted by the same delay,
+  the largest any segment needs, which keeps them increasing across seams.
+
+A clip whose size, frame rate or pixel format differs from the majority is re-encoded alone to
+the majority's parameters. Only video is kept: Kling's first+last-frame clips are silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import av
+from PIL import Image, UnidentifiedImageError
+
+from kling_ui.deck import errors
+from kling_ui.deck.avc import (
+    NAL_PPS,
+    NAL_SPS,
+    AvcConfig,
+    AvcFormatError,
+    ParamKey,
+    iter_nals,
+    length_prefixed,
+    parse_avcc,
+    pps_id,
+    sps_id,
+)
+from kling_ui.deck.encode import encode_still, reencode_to
+from kling_ui.video import NotAVideo, StreamParams, fit_image, stream_params
+
+log = logging.getLogger("kling_ui.deck.stitch")
+
+SegmentKind = Literal["hold", "transition"]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSpan:
+    """Where one hold or transition sits in the stitched video."""
+
+    kind: SegmentKind
+    index: int
+    start: float
+    duration: float
+    frames: int
+
+
+@dataclass(frozen=True, slots=True)
+class StitchReport:
+    """What `stitch_deck` produced and how.
+
+    `normalized` lists the transitions that had to be re-encoded to match the others;
+    `inlined_parameter_sets` the transitions whose first keyframe got their SPS/PPS in-band
+    (their slices are still copied unchanged). Both are empty for clips from one encoder.
+    """
+
+    out: Path
+    duration: float
+    frames: int
+    params: StreamParams
+    segments: tuple[SegmentSpan, ...]
+    normalized: tuple[int, ...]
+    inlined_parameter_sets: tuple[int, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Segment:
+    """One MP4 file to copy into the output, with what the copy needs to know about it."""
+
+    kind: SegmentKind
+    index: int
+    path: Path
+    config: AvcConfig
+    time_base: Fraction
+    start: int
+    first_dts: int
+    end: int
+    frames: int
+    inband: list[tuple[ParamKey, bytes]]
+
+
+def stitch_deck(
+    slides: Sequence[Path], clips: Sequence[Path], holds: Sequence[float], out: Path
+) -> StitchReport:
+    """Write `out`: hold(slide 1), clip 1, hold(slide 2), ..., hold(slide N).
+
+    `holds[i]` is slide i's hold in seconds, rounded to whole frames; 0 leaves the hold out.
+    Slides are resized to the clips' size. Raises `UserError` (deck.bad_clip,
+    deck.bad_image) for a clip or slide that cannot be read.
+    """
+    if len(slides) < 2 or len(clips) != len(slides) - 1 or len(holds) != len(slides):
+        raise ValueError("need N >= 2 slides, N - 1 clips and N hold times")
+    if any(not math.isfinite(h) or h < 0 for h in holds):
+        raise ValueError("hold times must be finite and >= 0")
+    out = Path(out)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    clip_params = [_read_clip(i, Path(c)) for i, c in enumerate(clips)]
+    ref = _reference(clip_params)
+    copyable = [_copyable(p, ref) for p in clip_params]
+    hold_sps_id = _free_id(p for p, ok in zip(clip_params, copyable, strict=True) if ok)
+    timings["probe"] = time.perf_counter() - started
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".stitch-") as tmp:
+        work = Path(tmp)
+        mark = time.perf_counter()
+        sources: list[Path] = []
+        normalized: list[int] = []
+        for index, clip in enumerate(clips):
+            if copyable[index]:
+                sources.append(Path(clip))
+                continue
+            log.info("transition %d differs from the others: re-encoding it alone", index + 1)
+            target = work / f"normalized-{index:03d}.mp4"
+            reencode_to(Path(clip), ref, target, sps_id=hold_sps_id)
+            sources.append(target)
+            normalized.append(index)
+        timings["normalize"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        hold_files = [
+            _encode_hold(i, Path(s), h, ref, work, hold_sps_id)
+            for i, (s, h) in enumerate(zip(slides, holds, strict=True))
+        ]
+        timings["holds"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        order: list[tuple[SegmentKind, int, Path]] = []
+        for index, hold_file in enumerate(hold_files):
+            if hold_file is not None:
+                order.append(("hold", index, hold_file))
+            if index < len(sources):
+                order.append(("transition", index, sources[index]))
+        segments = [_read_segment(kind, index, path) for kind, index, path in order]
+        partial = work / "stitched.mp4"
+        spans, frames, inlined = _concat(segments, ref, partial)
+        os.replace(partial, out)
+        timings["mux"] = time.perf_counter() - mark
+
+    timings["total"] = time.perf_counter() - started
+    duration = sum(s.duration for s in spans)
+    log.info("stitched %d segments into %s (%.2f s)", len(spans), out.name, duration)
+    return StitchReport(
+        out=out,
+        duration=duration,
+        frames=frames,
+        params=ref,
+        segments=tuple(spans),
+        normalized=tuple(normalized),
+        inlined_parameter_sets=tuple(inlined),
+        timings=timings,
+    )
+
+
+def _read_clip(index: int, path: Path) -> StreamParams:
+    try:
+        return stream_params(path)
+    except NotAVideo as exc:
+        raise errors.bad_clip(index + 1, path.name) from exc
+
+
+def _reference(params: list[StreamParams]) -> StreamParams:
+    """The parameters most clips share (the first such clip's), preferring H.264 clips."""
+    h264 = [p for p in params if _is_mp4_h264(p)]
+    pool = h264 or params
+    counts = Counter(p.copy_key() for p in pool)
+    best = max(counts.values())
+    ref = next(p for p in pool if counts[p.copy_key()] == best)
+    if not h264:
+        # Nothing can be copied: everything is encoded to H.264 at the majority's size and rate.
+        ref = replace(
+            ref, codec="h264", pix_fmt="yuv420p", profile="High", level=None, extradata=b""
+        )
+    return ref
+
+
+def _is_mp4_h264(params: StreamParams) -> bool:
+    if params.codec != "h264":
+        return False
+    try:
+        config = parse_avcc(params.extradata)
+        config.parameter_sets()
+    except AvcFormatError:
+        return False
+    return config.length_size == 4
+
+
+def _copyable(params: StreamParams, ref: StreamParams) -> bool:
+    return _is_mp4_h264(params) and params.copy_key() == ref.copy_key()
+
+
+def _free_id(params: Iterator[StreamParams]) -> int:
+    """The smallest SPS/PPS id no copied clip uses, for the holds' own parameter sets."""
+    used = {key[1] for p in params for key in parse_avcc(p.extradata).parameter_sets()}
+    return next((i for i in range(32) if i not in used), 0)
+
+
+def _encode_hold(
+    index: int, slide: Path, seconds: float, ref: StreamParams, work: Path, sps: int
+) -> Path | None:
+    frames = round(Fraction(seconds) * ref.fps)
+    if frames == 0:
+        return None
+    try:
+        with Image.open(slide) as image:
+            still = fit_image(image, (ref.width, ref.height))
+    except (OSError, UnidentifiedImageError) as exc:
+        raise errors.bad_image(slide.name) from exc
+    target = work / f"hold-{index:03d}.mp4"
+    encode_still(still, ref, frames, target, sps_id=sps)
+    return target
+
+
+def _read_segment(kind: SegmentKind, index: int, path: Path) -> _Segment:
+    """Scan a segment's packets for its time span, decode delay and in-band parameter sets."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        config = parse_avcc(bytes(stream.codec_context.extradata or b""))
+        time_base = Fraction(stream.time_base)
+        fallback = _frame_ticks(stream, time_base)
+        start = first_dts = end = None
+        frames = 0
+        inband: list[tuple[ParamKey, bytes]] = []
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None:
+                continue
+            dts = packet.dts if packet.dts is not None else packet.pts
+            if frames == 0 and not packet.is_keyframe:
+                raise errors.bad_clip(index + 1, path.name)
+            first_dts = dts if first_dts is None else first_dts
+            start = packet.pts if start is None else min(start, packet.pts)
+            stop = packet.pts + (packet.duration or fallback)
+            end = stop if end is None else max(end, stop)
+            frames += 1
+            inband.extend(_inband_sets(bytes(packet)))
+    if start is None or first_dts is None or end is None:
+        raise errors.bad_clip(index + 1, path.name)
+    return _Segment(kind, index, path, config, time_base, start, first_dts, end, frames, inband)
+
+
+def _frame_ticks(stream: av.video.stream.VideoStream, time_base: Fraction) -> int:
+    rate = stream.average_rate or stream.guessed_rate or 24
+    return max(1, round(1 / (Fraction(rate) * time_base)))
+
+
+def _inband_sets(payload: bytes) -> Iterator[tuple[ParamKey, bytes]]:
+    for nal in iter_nals(payload):
+        kind = nal[0] & 0x1F
+        if kind == NAL_SPS:
+            yield ("sps", sps_id(nal)), nal
+        elif kind == NAL_PPS:
+            yield ("pps", pps_id(nal)), nal
+
+
+def _concat(
+    segments: list[_Segment], ref: StreamParams, out: Path
+) -> tuple[list[SegmentSpan], int, list[int]]:
+    """Copy every segment's packets into `out`, one after the other."""
+    out_tb = ref.time_base
+    header, needs_inband = _merge_parameter_sets(segments)
+
+    def ticks(value: int, segment: _Segment) -> int:
+        return round(value * segment.time_base / out_tb)
+
+    # Decode delay: how long before its first shown frame a segment starts decoding.
+    delays = [max(0, ticks(s.start - s.first_dts, s)) for s in segments]
+    shift = max(delays)
+    spans: list[SegmentSpan] = []
+    inlined: list[int] = []
+    offset = 0
+    last_dts: int | None = None
+    total_frames = 0
+    template = next(s for s in segments if s.kind == "transition")
+    with (
+        av.open(str(template.path)) as first,
+        av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container,
+    ):
+        stream = container.add_stream_from_template(first.streams.video[0])
+        stream.time_base = out_tb
+        stream.codec_context.extradata = header.to_bytes()
+        for segment, delay, prefix in zip(segments, delays, needs_inband, strict=True):
+            if prefix and segment.kind == "transition":
+                inlined.append(segment.index)
+            with av.open(str(segment.path)) as source:
+                src_stream = source.streams.video[0]
+                first_packet = True
+                for packet in source.demux(src_stream):
+                    if packet.size == 0 or packet.pts is None:
+                        continue
+                    dts = packet.dts if packet.dts is not None else packet.pts
+                    pts_out = offset + ticks(packet.pts - segment.start, segment)
+                    dts_out = offset + ticks(dts - segment.start, segment) - (shift - delay)
+                    if last_dts is not None and dts_out <= last_dts:
+                        dts_out = last_dts + 1
+                    dts_out = min(dts_out, pts_out)
+                    duration = ticks(packet.duration, segment) if packet.duration else None
+                    if first_packet and prefix:
+                        packet = _with_prefix(packet, prefix)
+                    first_packet = False
+                    packet.stream = stream
+                    packet.time_base = out_tb
+                    packet.pts, packet.dts = pts_out, dts_out
+                    if duration:
+                        packet.duration = duration
+                    container.mux(packet)
+                    last_dts = dts_out
+            length = ticks(segment.end - segment.start, segment)
+            spans.append(
+                SegmentSpan(
+                    kind=segment.kind,
+                    index=segment.index,
+                    start=float(offset * out_tb),
+                    duration=float(length * out_tb),
+                    frames=segment.frames,
+                )
+            )
+            total_frames += segment.frames
+            offset += length
+    return spans, total_frames, inlined
+
+
+def _with_prefix(packet: av.Packet, prefix: bytes) -> av.Packet:
+    fresh = av.Packet(prefix + bytes(packet))
+    fresh.is_keyframe = True
+    return fresh
+
+
+def _merge_parameter_sets(segments: list[_Segment]) -> tuple[AvcConfig, list[bytes]]:
+    """One avcC for the whole track, and for each segment the NAL units it must carry in-band.
+
+    Models what a decoder holds: it starts with the avcC's sets; a segment whose sets differ
+    from those held under the same ids carries its own on its first keyframe.
+    """
+    base = next(s for s in segments if s.kind == "transition").config
+    held: dict[ParamKey, bytes] = {}
+    for segment in segments:
+        for key, nal in segment.config.parameter_sets().items():
+            held.setdefault(key, nal)
+    header = AvcConfig(
+        profile=base.profile,
+        compatibility=base.compatibility,
+        level=max(s.config.level for s in segments),
+        length_size=4,
+        sps=tuple(nal for key, nal in sorted(held.items()) if key[0] == "sps"),
+        pps=tuple(nal for key, nal in sorted(held.items()) if key[0] == "pps"),
+        trailer=base.trailer,
+    )
+    active = dict(held)
+    prefixes: list[bytes] = []
+    for segment in segments:
+        wanted = segment.config.parameter_sets()
+        if any(active.get(key) != nal for key, nal in wanted.items()):
+            ordered = sorted(wanted.items(), key=lambda item: (item[0][0] != "sps", item[0][1]))
+            prefixes.append(length_prefixed([nal for _, nal in ordered]))
+            active.update(wanted)
+        else:
+            prefixes.append(b"")
+        active.update(dict(segment.inband))
+    return header, prefixes

@@ -1,0 +1,139 @@
+"""Runtime: one per process. Settings -> (the embedded simulator in demo mode) -> store -> engine.
+
+Every front end (Studio, CLI, API) builds one Runtime and hands jobs to its engine. With no
+keys and no base URL the embedded simulator is started on a free loopback port with random
+per-process keys, and `demo` says so, so each front end can tell the person plainly.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from kling_ui.config import Settings
+from kling_ui.i18n import Text, UserError
+from kling_ui.jobs.accounts import Credentials
+from kling_ui.jobs.engine import JobEngine
+from kling_ui.jobs.store import JobStore
+from kling_ui.simulator import SimulatorConfig, SimulatorServer
+
+log = logging.getLogger("kling_ui.runtime")
+
+STORE_FILE = "jobs.sqlite3"
+DEMO_ACCOUNT = "demo-simulator"
+DEMO_LABEL = Text("Embedded simulator (demo mode)", "内置模拟器（演示模式）")
+# Kling's tasks take about 90-120 s: the estimate until real durations are measured.
+TYPICAL_KLING_SECONDS = 100.0
+
+
+def missing_keys() -> UserError:
+    """A base URL is configured but no keys to go with it."""
+    return UserError(
+        "config.missing_keys",
+        Text(
+            "KLING_BASE_URL is set but Kling_Access_Key and Kling_Secret_Key are not.",
+            "已设置 KLING_BASE_URL，但未设置 Kling_Access_Key 与 Kling_Secret_Key。",
+        ),
+        remedy=Text(
+            "Set both keys, or remove KLING_BASE_URL to use the built-in simulator.",
+            "请设置两个密钥，或删除 KLING_BASE_URL 以使用内置模拟器。",
+        ),
+    )
+
+
+class Runtime:
+    """The process's store, engine and (in demo mode) simulator; a context manager too."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        engine: JobEngine,
+        simulator: SimulatorServer | None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.simulator = simulator
+
+    @property
+    def demo(self) -> bool:
+        """True when the embedded simulator stands in for Kling."""
+        return self.simulator is not None
+
+    @property
+    def endpoint_label(self) -> str:
+        """What the jobs run against, for display: never a key."""
+        return DEMO_LABEL.en if self.demo else self.settings.endpoint
+
+    def endpoint_text(self, lang: str | None = None) -> str:
+        """`endpoint_label` in the person's language."""
+        return DEMO_LABEL.get(lang) if self.demo else self.settings.endpoint
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Runtime:
+        """Build everything (the simulator is started at once in demo mode; the engine waits
+        for `start`). UserError when a base URL is set without keys."""
+        settings = settings or Settings()
+        data_dir = settings.data_dir.expanduser().resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        simulator: SimulatorServer | None = None
+        if settings.demo_mode:
+            access_key, secret_key = secrets.token_urlsafe(18), secrets.token_urlsafe(32)
+            simulator = SimulatorServer(
+                SimulatorConfig(
+                    access_key=access_key,
+                    secret_key=secret_key,
+                    latency=settings.demo_latency,
+                    render_height=settings.demo_render_height,
+                )
+            )
+            base_url = simulator.start()
+            credentials = Credentials.of(access_key, secret_key, base_url, DEMO_ACCOUNT)
+            log.info("demo mode: using the embedded Kling simulator at %s", base_url)
+        elif settings.access_key is None or settings.secret_key is None:
+            raise missing_keys()
+        else:
+            credentials = Credentials(
+                settings.access_key, settings.secret_key, settings.endpoint.rstrip("/")
+            )
+        try:
+            store = JobStore(data_dir / STORE_FILE)
+        except BaseException:
+            if simulator is not None:
+                simulator.stop()
+            raise
+        engine = JobEngine(
+            store,
+            credentials,
+            data_dir=data_dir,
+            concurrency=settings.concurrency,
+            poll_interval=settings.poll_interval,
+            task_timeout=settings.task_timeout,
+            callback_base_url=settings.public_url,
+            simulated=simulator is not None,
+            typical_task_seconds=(
+                settings.demo_latency + 1.0 if simulator is not None else TYPICAL_KLING_SECONDS
+            ),
+        )
+        return cls(settings, store, engine, simulator)
+
+    def start(self) -> Runtime:
+        """Start the engine (which resumes every unfinished job); returns self."""
+        self.engine.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the engine, close the store, stop the simulator."""
+        try:
+            self.engine.stop()
+        finally:
+            self.store.close()
+            if self.simulator is not None:
+                self.simulator.stop()
+
+    def __enter__(self) -> Runtime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,173 @@
+"""Building the Studio (`build_studio`) and everything `launch()` needs (`launch_kwargs`).
+
+Tab order: Studio, Deck (when kling_ui/ui/deck_tab.py exists), Prompt lab, History,
+Settings. Each tab lives in its own module with `build(ctx)`; the deck tab plugs in the same
+way. The page follows the store through one shared `gr.Timer` (queue=False), so reloading
+or opening the page elsewhere shows every job.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+from types import ModuleType
+from typing import Any
+
+import gradio as gr
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from kling_ui.i18n import Text, UserError
+from kling_ui.jobs.engine import CALLBACK_PATH, JobEngine
+from kling_ui.prompts import load_library
+from kling_ui.runtime import Runtime
+from kling_ui.ui import api, history_tab, lab_tab, settings_tab, studio_tab, texts
+from kling_ui.ui.access import (
+    BROWSER_ID_STORAGE,
+    BROWSER_KEYS_STORAGE,
+    AccessPolicy,
+    browser_state_secret,
+    parse_auth,
+)
+from kling_ui.ui.common import new_browser_id
+from kling_ui.ui.context import StudioContext
+from kling_ui.ui.texts import label
+from kling_ui.ui.theme import STUDIO_CSS, studio_theme
+
+log = logging.getLogger("kling_ui.ui")
+
+REFRESH_SECONDS = 1.0
+MAX_CALLBACK_BYTES = 1_000_000
+MAX_UPLOAD = "50mb"
+DECK_MODULE = "kling_ui.ui.deck_tab"
+# Uploaded copies in Gradio's cache: checked hourly, removed after a day (Space storage).
+DELETE_CACHE = (3600, 86400)
+
+
+def _deck_module() -> ModuleType | None:
+    """The Deck tab's module when it is installed (it is added by its own issue)."""
+    if importlib.util.find_spec(DECK_MODULE) is None:
+        return None
+    return importlib.import_module(DECK_MODULE)
+
+
+def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.Blocks:
+    """The whole Studio as a `gr.Blocks` for this runtime (its engine must be started
+    before the page is served). Launch it with `demo.launch(**launch_kwargs(runtime))`.
+
+    `policy` defaults to the one the settings and the environment (SPACE_ID) give."""
+    settings = runtime.settings
+    data_dir = settings.data_dir.expanduser().resolve()
+    library = load_library(data_dir)
+    for problem in library.problems:
+        log.warning("user presets: %s", problem)
+    policy = policy or AccessPolicy.from_settings(settings, demo=runtime.demo)
+    secret = browser_state_secret(data_dir)
+    with gr.Blocks(title="Kling Transition Studio", delete_cache=DELETE_CACHE) as demo:
+        gr.Markdown("# " + label("app_title"))
+        gr.Markdown(label("app_tagline"))
+        if runtime.demo:
+            gr.HTML(
+                f'<div class="kts-banner kts-banner-demo">{label("demo_banner")}</div>',
+                elem_id="kts-demo-banner",
+            )
+        if policy.shared_keys_refused:
+            gr.HTML(
+                f'<div class="kts-banner kts-banner-keys">{label("space_keys_banner")}</div>',
+                elem_id="kts-keys-banner",
+            )
+        timer = gr.Timer(REFRESH_SECONDS)
+        browser_keys = gr.BrowserState(None, storage_key=BROWSER_KEYS_STORAGE, secret=secret)
+        browser_id = gr.BrowserState(None, storage_key=BROWSER_ID_STORAGE, secret=secret)
+        with gr.Tabs(selected="studio") as tabs:
+            ctx = StudioContext(
+                runtime=runtime,
+                blocks=demo,
+                library=library,
+                policy=policy,
+                timer=timer,
+                tabs=tabs,
+                browser_keys=browser_keys,
+                browser_id=browser_id,
+            )
+            with gr.Tab(label("tab_studio"), id="studio"):
+                ctx.studio = studio_tab.build(ctx)
+            deck = _deck_module()
+            if deck is not None:
+                with gr.Tab(label("tab_deck"), id="deck"):
+                    deck.build(ctx)
+            with gr.Tab(label("tab_lab"), id="lab"):
+                lab_tab.build(ctx)
+            with gr.Tab(label("tab_history"), id="history"):
+                history_tab.build(ctx)
+            with gr.Tab(label("tab_settings"), id="settings"):
+                settings_tab.build(ctx)
+        api.build(ctx)
+        demo.load(new_browser_id, [browser_id], [browser_id], api_visibility="private", queue=False)
+    demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and benchmarks
+    return demo
+
+
+def callback_route(engine: JobEngine) -> Route:
+    """`POST /kling/callback`: Kling's status callbacks, handed to the engine as a hint
+    (the engine confirms by querying, so a forged callback costs one query at most)."""
+
+    async def kling_callback(request: Request) -> JSONResponse:
+        body = await request.body()
+        if len(body) > MAX_CALLBACK_BYTES:
+            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return JSONResponse({"ok": False, "error": "not JSON"}, status_code=400)
+        if not isinstance(payload, dict):
+            return JSONResponse({"ok": False, "error": "not an object"}, status_code=400)
+        await run_in_threadpool(engine.on_callback, payload)
+        return JSONResponse({"ok": True})
+
+    return Route(CALLBACK_PATH, kling_callback, methods=["POST"], name="kling_callback")
+
+
+def mcp_missing() -> UserError:
+    """KLING_UI_MCP is on but Gradio's MCP extra is not installed."""
+    return UserError(
+        "config.mcp_missing",
+        Text(
+            "KLING_UI_MCP is set but Gradio's MCP support is not installed.",
+            "已设置 KLING_UI_MCP，但未安装 Gradio 的 MCP 支持。",
+        ),
+        remedy=Text(
+            "Install it with: pip install 'gradio[mcp]' (or unset KLING_UI_MCP).",
+            "请运行 pip install 'gradio[mcp]' 安装（或取消 KLING_UI_MCP）。",
+        ),
+    )
+
+
+def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
+    """Keyword arguments for `demo.launch()`: theme, CSS, translations, no run history,
+    the login from KLING_UI_AUTH, the data folder as an allowed path, the Kling callback
+    route when KLING_UI_PUBLIC_URL is set, and the MCP server when KLING_UI_MCP is on."""
+    settings = runtime.settings
+    auth = parse_auth(settings.auth.get_secret_value() if settings.auth else None)
+    if settings.mcp and importlib.util.find_spec("mcp") is None:
+        raise mcp_missing()
+    routes = [callback_route(runtime.engine)] if settings.public_url else []
+    kwargs: dict[str, Any] = {
+        "theme": studio_theme(),
+        "css": STUDIO_CSS,
+        "i18n": texts.i18n(),
+        "run_history": False,
+        "auth": auth,
+        "allowed_paths": [str(settings.data_dir.expanduser().resolve())],
+        "app_kwargs": {"routes": routes},
+        "max_file_size": MAX_UPLOAD,
+        "footer_links": ["api", "gradio", "settings"],
+        "mcp_server": settings.mcp,
+    }
+    if auth:
+        kwargs["auth_message"] = "Kling Transition Studio"
+    return kwargs

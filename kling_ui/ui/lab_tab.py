@@ -1,0 +1,334 @@
+"""The Prompt lab tab: one frame pair, two or three prompts generated at once, the results
+side by side with their prompts; mark the best and keep its prompt as a preset."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import gradio as gr
+
+from kling_ui.i18n import Text, UserError
+from kling_ui.jobs.models import Job
+from kling_ui.prompts import strategy_hint
+from kling_ui.ui import views
+from kling_ui.ui.common import (
+    GENERATE_CONCURRENCY_ID,
+    GENERATE_CONCURRENCY_LIMIT,
+    lang_of,
+    shows_errors,
+    submitter_of,
+)
+from kling_ui.ui.context import StudioContext
+from kling_ui.ui.prompting import lab_variants, preset_id_for
+from kling_ui.ui.submitting import JobRequest, no_first_frame, store_pair, submit
+from kling_ui.ui.texts import label, say, text
+
+LETTERS = ("A", "B", "C")
+LABEL_PROMPT_CHARS = 60
+
+
+def need_prompts() -> UserError:
+    """Fewer than two different prompts were given."""
+    return UserError(
+        "lab.need_prompts",
+        text("lab_need_prompts"),
+        remedy=Text(
+            "Press “Fill variants from presets” or write your own.",
+            "可点击“用预设填充各变体”，或自己填写。",
+        ),
+    )
+
+
+def no_best() -> UserError:
+    """Saving a preset was asked for before any variant was marked best."""
+    return UserError("lab.no_best", text("lab_no_best"))
+
+
+def variant_label(letter: str, prompt: str) -> str:
+    """The readable name of a lab variant's job (also its video's file name)."""
+    short = prompt if len(prompt) <= LABEL_PROMPT_CHARS else prompt[:LABEL_PROMPT_CHARS] + "…"
+    return f"Lab {letter}: {short}"
+
+
+def group_jobs(ctx: StudioContext, group: str | None) -> list[Job]:
+    """A lab run's jobs in the order they were submitted (A, B, C)."""
+    if not group:
+        return []
+    return ctx.engine.jobs(lab_group=group, newest_first=False, limit=len(LETTERS))
+
+
+def newest_group(ctx: StudioContext) -> str | None:
+    """The latest lab run in the store, so a reloaded page shows it again."""
+    jobs = ctx.engine.jobs(kind="lab", limit=1)
+    return jobs[0].spec.lab_group if jobs else None
+
+
+def build(ctx: StudioContext) -> None:
+    """Lay out the Prompt lab tab inside the current Tab and wire its events."""
+    library, studio = ctx.library, ctx.studio
+    if studio is None:
+        raise RuntimeError("the Studio tab must be built before the Prompt lab")
+    gr.Markdown(label("lab_intro"))
+    with gr.Row(equal_height=False):
+        first = gr.Image(
+            label=label("first_frame"),
+            type="filepath",
+            sources=["upload", "clipboard"],
+            height=200,
+            elem_id="kts-lab-first",
+        )
+        last = gr.Image(
+            label=label("last_frame"),
+            type="filepath",
+            sources=["upload", "clipboard"],
+            height=200,
+            elem_id="kts-lab-last",
+        )
+        with gr.Column():
+            use_studio = gr.Button(label("lab_use_studio_frames"), elem_id="kts-lab-use-studio")
+            count = gr.Radio([2, 3], value=3, label=label("lab_variant_count"))
+            fill = gr.Button(label("lab_fill"), elem_id="kts-lab-fill")
+            hint = gr.Markdown(elem_id="kts-lab-hint")
+    gr.Markdown(label("lab_settings_note"))
+    prompts: list[gr.Textbox] = []
+    cells: list[gr.HTML] = []
+    videos: list[gr.Video] = []
+    bests: list[gr.Button] = []
+    columns: list[gr.Column] = []
+    with gr.Row(equal_height=False):
+        for letter in LETTERS:
+            with gr.Column(min_width=240) as column:
+                prompts.append(
+                    gr.Textbox(
+                        label=label(f"lab_variant_{letter.lower()}"),
+                        lines=5,
+                        elem_id=f"kts-lab-prompt-{letter.lower()}",
+                    )
+                )
+                cells.append(gr.HTML(elem_id=f"kts-lab-cell-{letter.lower()}"))
+                videos.append(
+                    gr.Video(
+                        interactive=False,
+                        buttons=["download"],
+                        show_label=False,
+                        elem_id=f"kts-lab-video-{letter.lower()}",
+                    )
+                )
+                bests.append(
+                    gr.Button(
+                        label("lab_mark_best"), size="sm", elem_id=f"kts-lab-best-{letter.lower()}"
+                    )
+                )
+            columns.append(column)
+    generate = gr.Button(label("lab_generate"), variant="primary", elem_id="kts-lab-generate")
+    note = gr.Markdown(elem_id="kts-lab-note")
+    with gr.Row(equal_height=True):
+        preset_name = gr.Textbox(label=label("lab_preset_name"), scale=3)
+        save = gr.Button(label("lab_save_preset"), scale=1, elem_id="kts-lab-save")
+    group = gr.State(None)
+    job_ids = gr.State([])
+    shown = gr.State("")
+    shown_videos = gr.State([None, None, None])
+    suggested = gr.State(None)
+
+    # ---- frames and variants ------------------------------------------------------------
+
+    use_studio.click(
+        lambda a, b: (a, b),
+        [studio.first, studio.last],
+        [first, last],
+        api_visibility="private",
+        queue=False,
+    )
+    count.change(
+        lambda n: gr.Column(visible=int(n) >= 3),
+        [count],
+        [columns[2]],
+        api_visibility="private",
+        queue=False,
+    )
+
+    @shows_errors
+    def on_frames(first_path: str | None, last_path: str | None, request: gr.Request):
+        if not first_path or not last_path:
+            return "", None
+        lang = lang_of(request)
+        found = strategy_hint(first_path, last_path)
+        message = f"**{say('strategy', lang)}** ({found.similarity:.2f}): "
+        return message + found.explanation.get(lang), found.parts.template
+
+    gr.on(
+        [first.change, last.change],
+        on_frames,
+        [first, last],
+        [hint, suggested],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id="kling-frames",
+    )
+
+    def on_fill(studio_prompt: str, prompt_lang: str, n: int, template_id: str | None):
+        found = lab_variants(
+            library, studio_prompt or "", prompt_lang or "en", int(n), suggested=template_id
+        )
+        found += [""] * (len(LETTERS) - len(found))
+        return found
+
+    fill.click(
+        on_fill,
+        [studio.preview, studio.prompt_lang, count, suggested],
+        prompts,
+        api_visibility="private",
+        queue=False,
+    )
+
+    # ---- generate -----------------------------------------------------------------------
+
+    @shows_errors
+    def on_generate(data: dict[Any, Any], request: gr.Request):
+        lang = lang_of(request)
+        if not data[first]:
+            raise no_first_frame()
+        wanted = int(data[count])
+        variants = views.distinct_prompts([data[p] or "" for p in prompts[:wanted]])
+        if len(variants) < 2:
+            raise need_prompts()
+        negative_value = data[studio.negative] or ""
+        for prompt in variants:
+            state = views.control_state(
+                data[studio.model],
+                data[studio.mode],
+                data[studio.duration],
+                has_first=True,
+                has_tail=bool(data[last]),
+                prompt=prompt,
+                negative_prompt=negative_value,
+                lang=lang,
+            )
+            if not state.can_submit:
+                raise UserError(
+                    "generate.blocked",
+                    Text(views.blocked_text(state, "en"), views.blocked_text(state, "zh-CN")),
+                )
+        credentials = ctx.credentials_for(data[ctx.browser_keys])
+        frames = store_pair(ctx.engine, data[first], data[last], data[studio.fit] or "fit")
+        run = uuid.uuid4().hex
+        submitted = []
+        for letter, prompt in zip(LETTERS, variants, strict=False):
+            result = submit(
+                ctx.engine,
+                frames,
+                JobRequest(
+                    prompt=prompt,
+                    negative_prompt=negative_value,
+                    model=data[studio.model],
+                    mode=state.mode,
+                    duration=state.duration,
+                    submitter=submitter_of(request, data[ctx.browser_id]),
+                    prompt_parts={"lab_variant": letter},
+                    kind="lab",
+                    lab_group=run,
+                    label=variant_label(letter, prompt),
+                ),
+                credentials,
+            )
+            submitted.append(result.job.id)
+        message = say("lab_queued", lang, count=len(submitted))
+        gr.Info(message)
+        return run, message, ""
+
+    generate.click(
+        on_generate,
+        {first, last, count, *prompts, studio.negative, studio.model, studio.mode}
+        | {studio.duration, studio.fit, ctx.browser_keys, ctx.browser_id},
+        [group, note, shown],
+        api_visibility="private",
+        concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
+        concurrency_id=GENERATE_CONCURRENCY_ID,
+    )
+
+    # ---- results ------------------------------------------------------------------------
+
+    def results(run: str | None, last_seen: str, videos_seen: list[Any], lang: str) -> list[Any]:
+        jobs = group_jobs(ctx, run)
+        signature = (run or "") + "#" + views.jobs_signature(jobs)
+        if signature == last_seen:
+            return [gr.skip()] * len(result_outputs)
+        now = time.time()
+        padded: list[Job | None] = [*jobs, *([None] * (len(LETTERS) - len(jobs)))]
+        found = [views.lab_cell(job, now=now, lang=lang) for job in padded[: len(LETTERS)]]
+        seen = list(videos_seen or [None] * len(LETTERS))
+        video_values = [c.video if c.video != seen[i] else gr.skip() for i, c in enumerate(found)]
+        return [
+            *[c.status_html for c in found],
+            *video_values,
+            [c.job_id for c in found],
+            signature,
+            [c.video for c in found],
+        ]
+
+    result_outputs = [*cells, *videos, job_ids, shown, shown_videos]
+
+    def on_tick(run: str | None, last_seen: str, videos_seen: list[Any], request: gr.Request):
+        return results(run, last_seen, videos_seen, lang_of(request))
+
+    ctx.timer.tick(
+        on_tick,
+        [group, shown, shown_videos],
+        result_outputs,
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+
+    for index, button in enumerate(bests):
+
+        @shows_errors
+        def on_best(ids: list[str | None], request: gr.Request, index: int = index):
+            if index >= len(ids or []) or not ids[index]:
+                raise UserError("lab.no_result", text("lab_nothing_yet"))
+            ctx.engine.mark_best(ids[index])
+            gr.Info(say("lab_marked", lang_of(request)))
+
+        button.click(on_best, [job_ids], None, api_visibility="private", queue=False)
+
+    @shows_errors
+    def on_save(name: str, run: str | None, request: gr.Request):
+        lang = lang_of(request)
+        best = next((j for j in group_jobs(ctx, run) if j.best), None)
+        if best is None:
+            raise no_best()
+        title = (name or "").strip() or variant_label("★", best.spec.prompt)
+        preset = library.save_user_preset(
+            "template",
+            preset_id_for(title, library.ids("template")),
+            label=title,
+            text=best.spec.prompt,
+        )
+        message = say("lab_saved", lang, name=title)
+        gr.Info(message)
+        return message, gr.update(choices=library.choices("template", lang), value=preset.id)
+
+    save.click(
+        on_save,
+        [preset_name, group],
+        [note, studio.template],
+        api_visibility="private",
+        queue=False,
+    )
+
+    def on_load(request: gr.Request):
+        run = newest_group(ctx)
+        jobs = group_jobs(ctx, run)
+        prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
+        return [run, "", [None] * len(LETTERS), *prompt_values]
+
+    ctx.blocks.load(
+        on_load,
+        None,
+        [group, shown, shown_videos, *prompts],
+        api_visibility="private",
+        queue=False,
+    )

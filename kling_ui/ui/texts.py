@@ -1,0 +1,292 @@
+"""Every word the Studio shows, in English and Simplified Chinese, in one place.
+
+Labels of components are translated in the browser through `gr.I18n` (`label(key)`), so a
+page follows the browser's language without a round trip. Text made on the server (job
+status lines, reports, errors) is picked with `say(key, lang)` from the request's
+Accept-Language header, so both halves of the page speak the same language.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from kling_ui.i18n import Text
+
+# key -> (English, Simplified Chinese)
+STRINGS: dict[str, tuple[str, str]] = {
+    # Page and tabs
+    "app_title": ("Kling Transition Studio", "可灵转场工作室"),
+    "app_tagline": (
+        "Turn two slides into a cinematic transition with Kling's image-to-video API.",
+        "用可灵图生视频接口，把两张幻灯片变成电影感的转场视频。",
+    ),
+    "tab_studio": ("Studio", "工作室"),
+    "tab_deck": ("Deck", "整套幻灯片"),
+    "tab_lab": ("Prompt lab", "提示词实验室"),
+    "tab_history": ("History", "历史记录"),
+    "tab_settings": ("Settings", "设置"),
+    "demo_banner": (
+        "Demo mode: no Kling keys are configured, so an embedded simulator makes the videos "
+        "(a marked cross-fade). Nothing is sent to Kling and nothing is paid for.",
+        "演示模式：未配置可灵密钥，视频由内置模拟器生成（带标记的交叉淡化），"
+        "不会发送到可灵，也不会产生费用。",
+    ),
+    "space_keys_banner": (
+        "This shared deployment has no login, so its own Kling keys are switched off. "
+        "Enter your own keys in the Settings tab to generate videos.",
+        "此共享部署未开启登录，因此不会使用部署者的可灵密钥。请在“设置”页填写您自己的密钥后再生成视频。",
+    ),
+    # Studio: frames
+    "first_frame": ("First frame", "首帧"),
+    "last_frame": ("Last frame (optional)", "尾帧（可选）"),
+    "swap_frames": ("⇄ Swap frames", "⇄ 交换首尾帧"),
+    "fit": ("When a frame's shape differs", "画面比例不一致时"),
+    "fit_fit": ("Fit inside (pad)", "完整放入（留边）"),
+    "fit_cover": ("Fill (crop)", "铺满（裁切）"),
+    "fit_stretch": ("Stretch", "拉伸"),
+    "frame_report": ("Frame preparation", "帧预处理"),
+    "strategy": ("Strategy for this pair", "本组画面的转场策略"),
+    "apply_suggestion": ("Use the suggested prompt parts", "采用建议的提示词"),
+    # Studio: prompt builder
+    "prompt_builder": ("Prompt builder", "提示词构建"),
+    "prompt_language": ("Prompt language", "提示词语言"),
+    "template": ("Start from", "起点模板"),
+    "none_preset": ("— none —", "— 不使用 —"),
+    "part_camera": ("Camera move", "镜头运动"),
+    "part_subject": ("Subject change", "主体变化"),
+    "part_environment": ("Environment", "环境"),
+    "part_text_stability": ("Text stability", "文字稳定"),
+    "part_extra": ("Anything else", "其他补充"),
+    "free_text": ("Your own words (optional)", "自定义描述（可选）"),
+    "preset": ("Preset", "预设"),
+    "prompt_preview": ("Final prompt sent to Kling", "最终发送给可灵的提示词"),
+    "negative_prompt": ("Negative prompt", "反向提示词"),
+    "negative_placeholder": (
+        "What must not appear, e.g. blurry text, distorted faces",
+        "不希望出现的内容，例如：文字模糊、人脸变形",
+    ),
+    "model": ("Model", "模型"),
+    "mode": ("Mode", "模式"),
+    "duration": ("Duration (seconds)", "时长（秒）"),
+    "new_take": (
+        "New take (run again even if an identical video exists)",
+        "重新生成（即使已有相同视频也再跑一次）",
+    ),
+    "generate": ("Generate", "生成"),
+    "jobs": ("Jobs", "任务"),
+    "latest_video": ("Latest video", "最新视频"),
+    # Prompt lab
+    "lab_intro": (
+        "One frame pair, two or three prompts at once: compare the results side by side, "
+        "mark the best and keep its prompt as a preset.",
+        "同一组首尾帧，同时尝试两到三个提示词：并排比较结果，标记最佳，并把它的提示词存为预设。",
+    ),
+    "lab_use_studio_frames": ("Use the Studio's frames", "使用工作室中的首尾帧"),
+    "lab_variant_count": ("Variants", "变体数量"),
+    "lab_fill": ("Fill variants from presets", "用预设填充各变体"),
+    "lab_variant_a": ("Variant A", "变体 A"),
+    "lab_variant_b": ("Variant B", "变体 B"),
+    "lab_variant_c": ("Variant C", "变体 C"),
+    "lab_settings_note": (
+        "Model, mode, duration and negative prompt come from the Studio tab.",
+        "模型、模式、时长和反向提示词沿用“工作室”页的设置。",
+    ),
+    "lab_generate": ("Generate variants", "生成全部变体"),
+    "lab_mark_best": ("Mark as best", "标记为最佳"),
+    "lab_preset_name": ("Preset name", "预设名称"),
+    "lab_save_preset": ("Save the best prompt as a preset", "将最佳提示词保存为预设"),
+    # History
+    "history_status": ("Status", "状态"),
+    "history_search": ("Search prompts, names and errors", "搜索提示词、名称和错误"),
+    "history_refresh": ("Refresh", "刷新"),
+    "history_table": ("Every video made here, newest first", "在此生成的所有视频（最新在前）"),
+    "history_detail": ("Selected job", "所选任务"),
+    "history_video": ("Video", "视频"),
+    "history_reuse": ("Use these settings again", "再次使用这些设置"),
+    "history_cancel": ("Cancel this job", "取消此任务"),
+    "history_pick": (
+        "Select a row to see its frames, prompt and video.",
+        "选择一行以查看其帧、提示词和视频。",
+    ),
+    # Settings
+    "settings_endpoint": ("Endpoint and keys", "接口与密钥"),
+    "settings_browser_keys": ("Your own keys for this browser", "本浏览器专用的密钥"),
+    "settings_browser_keys_info": (
+        "Kept in this browser only (encrypted in its local storage) and used for the jobs "
+        "started here. The page never shows them again.",
+        "仅保存在本浏览器中（加密存放于本地存储），只用于在此发起的任务，页面不会再次显示。",
+    ),
+    "access_key": ("Access key", "Access Key"),
+    "secret_key": ("Secret key", "Secret Key"),
+    "save_keys": ("Save for this browser", "保存到本浏览器"),
+    "forget_keys": ("Forget this browser's keys", "清除本浏览器的密钥"),
+    "settings_language": (
+        "The page follows your browser's language (English or 简体中文).",
+        "页面语言跟随浏览器设置（English 或简体中文）。",
+    ),
+    "settings_engine": ("Engine", "任务引擎"),
+    # Server-made text (status, reports, notices)
+    "status_queued": ("queued", "排队中"),
+    "status_submitting": ("sending to Kling", "正在提交"),
+    "status_submitted": ("accepted by Kling", "可灵已接收"),
+    "status_processing": ("generating", "生成中"),
+    "status_downloading": ("downloading", "下载中"),
+    "status_done": ("done", "已完成"),
+    "status_failed": ("failed", "失败"),
+    "status_cancelled": ("cancelled", "已取消"),
+    "status_timed_out": ("timed out (still watched)", "超时（仍在跟踪）"),
+    "filter_all": ("All", "全部"),
+    "filter_active": ("In progress", "进行中"),
+    "queue_position": ("#{position} in the queue", "排队第 {position} 位"),
+    "elapsed": ("{elapsed} elapsed", "已用 {elapsed}"),
+    "estimate_left": ("about {left} left", "预计还需 {left}"),
+    "estimate_overdue": ("taking longer than usual", "比平时更久"),
+    "took": ("took {took}", "用时 {took}"),
+    "no_jobs": (
+        "No jobs yet. Upload a first frame and press Generate.",
+        "还没有任务。上传首帧后点击“生成”。",
+    ),
+    "reused": ("(an identical earlier job answered)", "（复用了相同的已有任务）"),
+    "job_queued": ("Job {job} is queued.", "任务 {job} 已加入队列。"),
+    "job_reused": (
+        "An identical job ({job}) already exists, so nothing new is paid for. "
+        "Tick “New take” to run it again.",
+        "已有相同任务（{job}），不会重复付费。如需重新生成，请勾选“重新生成”。",
+    ),
+    "lab_queued": ("{count} variants are queued.", "已将 {count} 个变体加入队列。"),
+    "lab_need_prompts": (
+        "Write at least two different prompt variants.",
+        "请至少填写两个不同的提示词变体。",
+    ),
+    "lab_marked": ("Marked as the best of this run.", "已标记为本轮最佳。"),
+    "lab_nothing_yet": ("No result yet.", "还没有结果。"),
+    "lab_no_best": (
+        "Mark one finished variant as the best first.",
+        "请先把一个已完成的变体标记为最佳。",
+    ),
+    "lab_saved": ("Saved the preset “{name}”.", "已保存预设“{name}”。"),
+    "no_first_frame": ("Upload a first frame first.", "请先上传首帧。"),
+    "no_first_frame_remedy": (
+        "Drop a slide image (PNG or JPEG) on “First frame”.",
+        "请把一张幻灯片图片（PNG 或 JPEG）拖到“首帧”。",
+    ),
+    "prompt_length": ("{length} / {limit} characters", "{length} / {limit} 个字符"),
+    "prompt_too_long": (
+        "{length} / {limit} characters: too long, shorten it.",
+        "{length} / {limit} 个字符：太长了，请缩短。",
+    ),
+    "cost_units": (
+        "Estimated cost: about {units} units per run ({model}, {mode}, {duration} s).",
+        "预计费用：每次约 {units} 个单位（{model}，{mode}，{duration} 秒）。",
+    ),
+    "cost_unknown": (
+        "Cost: not known for these settings; Kling reports it after the run.",
+        "费用：暂无此设置的价格，运行后以可灵返回为准。",
+    ),
+    "cost_demo": (
+        "Cost: free (simulator). With real keys this would be about {units} units.",
+        "费用：免费（模拟器）。使用真实密钥时约为 {units} 个单位。",
+    ),
+    "cannot_submit": ("Cannot generate yet: {reasons}", "暂时无法生成：{reasons}"),
+    "keys_saved": (
+        "Saved. Jobs from this browser now use account {account}.",
+        "已保存。本浏览器发起的任务将使用账户 {account}。",
+    ),
+    "keys_forgotten": (
+        "This browser's keys are forgotten.",
+        "已清除本浏览器的密钥。",
+    ),
+    "keys_status_browser": (
+        "This browser uses its own keys (account {account}).",
+        "本浏览器使用自己的密钥（账户 {account}）。",
+    ),
+    "keys_status_shared": (
+        "This browser uses the deployment's keys.",
+        "本浏览器使用部署者配置的密钥。",
+    ),
+    "keys_status_demo": (
+        "This browser uses the embedded simulator (no keys needed).",
+        "本浏览器使用内置模拟器（无需密钥）。",
+    ),
+    "keys_status_needed": (
+        "This browser has no keys yet: enter your own below to generate videos.",
+        "本浏览器尚无密钥：请在下方填写您自己的密钥后再生成视频。",
+    ),
+    "keys_endpoint": (
+        "Keys entered here are used with {endpoint}.",
+        "在此填写的密钥将用于 {endpoint}。",
+    ),
+    "endpoint_line": ("Endpoint: {endpoint}", "接口：{endpoint}"),
+    "server_keys_set": ("Server keys: set", "服务器密钥：已设置"),
+    "server_keys_unset": ("Server keys: not set", "服务器密钥：未设置"),
+    "auth_on": ("Login: on", "登录：已开启"),
+    "auth_off": ("Login: off", "登录：未开启"),
+    "engine_line": (
+        "Slots per account: {pool}. Running: {running}. Queued: {queued}. Done: {done}. "
+        "Failed: {failed}.",
+        "每个账户的并发名额：{pool}。运行中：{running}。排队：{queued}。已完成：{done}。失败：{failed}。",
+    ),
+    "detail_prompt": ("Prompt", "提示词"),
+    "detail_negative": ("Negative prompt", "反向提示词"),
+    "detail_settings": ("Settings", "参数"),
+    "detail_timings": ("Timings", "耗时"),
+    "detail_error": ("Error", "错误"),
+    "detail_remedy": ("What to do", "处理建议"),
+    "detail_units": ("Units charged", "扣费单位"),
+    "detail_created": ("created", "创建"),
+    "detail_submitted": ("accepted by Kling", "可灵接收"),
+    "detail_finished": ("finished", "结束"),
+    "detail_job": ("Job", "任务"),
+    "col_when": ("When", "时间"),
+    "col_status": ("Status", "状态"),
+    "col_name": ("Prompt", "提示词"),
+    "col_settings": ("Settings", "参数"),
+    "col_time": ("Time", "耗时"),
+    "col_error": ("Error", "错误"),
+    "cancelled_notice": ("Job {job} is cancelled.", "任务 {job} 已取消。"),
+    "settings_applied": (
+        "The Studio now holds this job's settings.",
+        "已将该任务的设置载入工作室。",
+    ),
+    "unexpected": (
+        "Something went wrong on the server ({kind}).",
+        "服务器出现问题（{kind}）。",
+    ),
+    "unexpected_remedy": (
+        "Try again; if it keeps happening, the server log has the details.",
+        "请重试；如果反复出现，请查看服务器日志。",
+    ),
+    "no_job": ("There is no job {job}.", "没有任务 {job}。"),
+    "no_job_remedy": (
+        "Check the job id; the History tab lists every job.",
+        "请检查任务 ID；“历史记录”页列出了所有任务。",
+    ),
+}
+
+
+def i18n() -> gr.I18n:
+    """The translation table handed to `launch(i18n=...)` (English and zh-CN)."""
+    return gr.I18n(
+        en={key: en for key, (en, _) in STRINGS.items()},
+        **{"zh-CN": {key: zh for key, (_, zh) in STRINGS.items()}},
+    )
+
+
+def label(key: str) -> I18nData:
+    """A label the browser translates into its own language."""
+    if key not in STRINGS:
+        raise KeyError(f"no UI string {key!r}")
+    return I18nData(key)
+
+
+def text(key: str, **values: object) -> Text:
+    """The string `key` in both languages, with `{name}` placeholders filled."""
+    en, zh = STRINGS[key]
+    found = Text(en, zh)
+    return found.format(**values) if values else found
+
+
+def say(key: str, lang: str | None, **values: object) -> str:
+    """The string `key` in `lang`, with `{name}` placeholders filled."""
+    return text(key, **values).get(lang)

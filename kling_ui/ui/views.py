@@ -1,0 +1,499 @@
+"""Pure functions that turn engine state and control values into what the page shows.
+
+Nothing here touches Gradio or the engine: every function takes plain values (jobs as read
+from the store, numbers, strings) and returns strings, HTML or small dataclasses, so the
+whole look of the Studio is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kling_ui.i18n import UserError
+from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
+from kling_ui.kling.capabilities import (
+    MAX_PROMPT_CHARS,
+    MODELS,
+    estimated_units,
+    problems,
+    settings_for,
+)
+from kling_ui.kling.models import CreateTaskRequest
+from kling_ui.ui.texts import say, text
+
+ACTIVE_STATUSES: tuple[JobStatus, ...] = tuple(s for s in JobStatus if s.active)
+FILTER_ALL = "all"
+FILTER_ACTIVE = "active"
+TITLE_CHARS = 90
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as a wall-clock span: "0:07", "2:05", "1:02:03"; "–" when unknown."""
+    if seconds is None or seconds != seconds:  # None or NaN
+        return "–"
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def status_label(status: JobStatus | str, lang: str | None) -> str:
+    """The short name of a job status in `lang`."""
+    return STATUS_LABELS[JobStatus(status)].get(lang)
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """(label, model name) pairs for the model menu, newest model first."""
+    return [(f"{cap.label} ({name})", name) for name, cap in MODELS.items()]
+
+
+# ---------------------------------------------------------------- model / mode / duration
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """What the model, mode and duration controls should show after applying Kling's rules."""
+
+    mode: str
+    duration: str
+    note: str  # why mode or duration changed by themselves; "" when nothing changed
+    problems: tuple[str, ...]  # what forbids submitting, each saying what to change
+    can_submit: bool
+
+
+def control_state(
+    model: str,
+    mode: str,
+    duration: str,
+    *,
+    has_first: bool,
+    has_tail: bool,
+    prompt: str = "",
+    negative_prompt: str = "",
+    lang: str | None = None,
+) -> ControlState:
+    """Apply the capability table to the person's choices.
+
+    A last frame moves mode/duration to the nearest allowed pair and says why; anything the
+    table still forbids (a model without last-frame support, an over-long prompt) is listed
+    and blocks Generate, as does a missing first frame.
+    """
+    if model not in MODELS:
+        reason = text("cannot_submit", reasons=model).get(lang)
+        return ControlState(mode, duration, "", (reason,), False)
+    new_mode, new_duration, note = settings_for(model, mode, duration, has_tail=has_tail)
+    # problems() reads only whether a last frame is present, never the image data.
+    request = CreateTaskRequest(
+        model_name=model,
+        image="first-frame",
+        image_tail="last-frame" if has_tail else None,
+        prompt=prompt or None,
+        negative_prompt=negative_prompt or None,
+        mode=new_mode,  # type: ignore[arg-type]
+        duration=new_duration,  # type: ignore[arg-type]
+    )
+    found = [p.get(lang) for p in problems(request)]
+    if not has_first:
+        found.insert(0, say("no_first_frame", lang))
+    return ControlState(new_mode, new_duration, note.get(lang).strip(), tuple(found), not found)
+
+
+def blocked_text(state: ControlState, lang: str | None) -> str:
+    """One line saying why Generate is off, or "" when it is on."""
+    if state.can_submit:
+        return ""
+    return say("cannot_submit", lang, reasons=" ".join(state.problems))
+
+
+def rules_html(state: ControlState, lang: str | None) -> str:
+    """The note on what the rules changed and, when Generate is off, why."""
+    parts = []
+    if state.note:
+        parts.append(f'<div class="kts-note">{html.escape(state.note)}</div>')
+    if not state.can_submit:
+        parts.append(f'<div class="kts-problems">{html.escape(blocked_text(state, lang))}</div>')
+    return "".join(parts)
+
+
+def cost_text(model: str, mode: str, duration: str, *, demo: bool, lang: str | None) -> str:
+    """What one run of these settings costs, where the price sheet knows it."""
+    units = estimated_units(model, mode, duration)
+    if units is None:
+        return say("cost_unknown", lang)
+    shown = f"{units:g}"
+    if demo:
+        return say("cost_demo", lang, units=shown)
+    return say("cost_units", lang, units=shown, model=model, mode=mode, duration=duration)
+
+
+def prompt_length_text(prompt: str, lang: str | None) -> str:
+    """The prompt's length against Kling's limit, warning when it is over."""
+    length = len(prompt)
+    key = "prompt_too_long" if length > MAX_PROMPT_CHARS else "prompt_length"
+    return say(key, lang, length=length, limit=MAX_PROMPT_CHARS)
+
+
+# ---------------------------------------------------------------- live progress
+
+
+@dataclass(frozen=True)
+class JobLine:
+    """One job as the progress panel shows it."""
+
+    id: str
+    title: str
+    status: str  # the JobStatus value, for styling and tests
+    badge: str  # the status label in the page's language
+    meta: str  # queue position, elapsed, estimate or time taken
+    message: str  # the engine's latest word on it, or the error with its remedy
+    fraction: float  # 0..1, for the progress bar
+    failed: bool
+
+
+def job_title(job: Job, limit: int = TITLE_CHARS) -> str:
+    """A short human name for a job: its label, else the start of its prompt, else its id."""
+    name = (job.spec.label or job.spec.prompt or job.id).strip().replace("\n", " ")
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _taken(job: Job) -> float | None:
+    if job.finished_at is None:
+        return None
+    return max(0.0, job.finished_at - job.created_at)
+
+
+def job_line(
+    job: Job,
+    *,
+    position: int | None,
+    estimate: float | None,
+    now: float,
+    lang: str | None,
+) -> JobLine:
+    """The progress panel's line for `job`: state, queue position, elapsed time, estimate."""
+    status = JobStatus(job.status)
+    elapsed = job.elapsed(now)
+    parts: list[str] = []
+    if status.finished:
+        parts.append(say("took", lang, took=clock(_taken(job) or elapsed)))
+        fraction = 1.0
+    else:
+        if position is not None:
+            parts.append(say("queue_position", lang, position=position))
+        parts.append(say("elapsed", lang, elapsed=clock(elapsed)))
+        if estimate is not None and estimate > 0:
+            parts.append(say("estimate_left", lang, left=clock(estimate)))
+        elif estimate is not None:
+            parts.append(say("estimate_overdue", lang))
+        fraction = _fraction(status, elapsed, estimate)
+    if job.reused_from:
+        parts.append(say("reused", lang))
+    failed = status is JobStatus.FAILED
+    message = job.error_text(lang) if failed else _message(job, lang)
+    return JobLine(
+        id=job.id,
+        title=job_title(job),
+        status=status.value,
+        badge=status_label(status, lang),
+        meta=" · ".join(parts),
+        message=message or "",
+        fraction=fraction,
+        failed=failed,
+    )
+
+
+def _message(job: Job, lang: str | None) -> str:
+    zh = lang is not None and lang.lower().startswith("zh")
+    return (job.status_message_zh if zh else "") or job.status_message
+
+
+def _fraction(status: JobStatus, elapsed: float, estimate: float | None) -> float:
+    """How far along a running job looks: elapsed against elapsed + estimate, never 100 %."""
+    if status is JobStatus.QUEUED:
+        return 0.0
+    if estimate is None:
+        return 0.5 if status is JobStatus.DOWNLOADING else 0.1
+    total = elapsed + max(estimate, 0.0)
+    return min(0.95, elapsed / total) if total > 0 else 0.1
+
+
+def progress_html(lines: Sequence[JobLine], lang: str | None) -> str:
+    """The live job list as HTML, newest first; every person-written value is escaped."""
+    if not lines:
+        return f'<div class="kts-jobs kts-empty">{html.escape(say("no_jobs", lang))}</div>'
+    rows = [_line_html(line) for line in lines]
+    return '<div class="kts-jobs">' + "".join(rows) + "</div>"
+
+
+def _line_html(line: JobLine) -> str:
+    width = f"{line.fraction * 100:.0f}%"
+    kind = "kts-msg kts-error" if line.failed else "kts-msg"
+    message = f'<div class="{kind}">{html.escape(line.message)}</div>' if line.message else ""
+    return (
+        f'<div class="kts-job kts-{line.status}" data-job="{html.escape(line.id)}" '
+        f'data-status="{line.status}">'
+        f'<div class="kts-head"><span class="kts-badge">{html.escape(line.badge)}</span>'
+        f'<span class="kts-title">{html.escape(line.title)}</span>'
+        f'<code class="kts-id">{html.escape(line.id)}</code></div>'
+        f'<div class="kts-bar"><div style="width:{width}"></div></div>'
+        f'<div class="kts-meta">{html.escape(line.meta)}</div>{message}</div>'
+    )
+
+
+def panel_jobs(active: Iterable[Job], recent: Iterable[Job], recent_limit: int = 6) -> list[Job]:
+    """The jobs the Studio's progress panel lists: every active job, then the latest finished
+    ones, newest first and each once."""
+    chosen: dict[str, Job] = {}
+    for job in active:
+        chosen[job.id] = job
+    finished = [j for j in recent if JobStatus(j.status).finished and j.id not in chosen]
+    for job in finished[:recent_limit]:
+        chosen[job.id] = job
+    return sorted(chosen.values(), key=lambda j: j.created_at, reverse=True)
+
+
+def jobs_signature(jobs: Iterable[Job]) -> str:
+    """A short fingerprint of a job list that changes whenever any job in it changes."""
+    return "|".join(f"{j.id}:{JobStatus(j.status).value}:{j.updated_at:.3f}:{j.best}" for j in jobs)
+
+
+# ---------------------------------------------------------------- history
+
+
+def status_filter_choices(lang: str | None) -> list[tuple[str, str]]:
+    """(label, value) pairs for the History tab's status filter."""
+    choices = [(say("filter_all", lang), FILTER_ALL), (say("filter_active", lang), FILTER_ACTIVE)]
+    choices += [(status_label(s, lang), s.value) for s in JobStatus]
+    return choices
+
+
+def statuses_for(filter_value: str | None) -> list[JobStatus] | None:
+    """The statuses a filter value selects; None means every status."""
+    if not filter_value or filter_value == FILTER_ALL:
+        return None
+    if filter_value == FILTER_ACTIVE:
+        return list(ACTIVE_STATUSES)
+    return [JobStatus(filter_value)]
+
+
+def history_headers(lang: str | None) -> list[str]:
+    """Column titles of the History table."""
+    keys = ("col_when", "col_status", "col_name", "col_settings", "col_time", "col_error")
+    return [say(k, lang) for k in keys]
+
+
+def settings_summary(job: Job) -> str:
+    """Model, mode, duration and frame use in one line, e.g. "kling-v2-6 · pro · 5 s · 2 frames"."""
+    frames = "2 frames" if job.spec.last_frame else "1 frame"
+    return f"{job.spec.model} · {job.spec.mode} · {job.spec.duration} s · {frames}"
+
+
+def when(timestamp: float | None) -> str:
+    """A timestamp as local "YYYY-MM-DD HH:MM:SS"; "–" when unknown."""
+    if timestamp is None:
+        return "–"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+
+
+def history_rows(jobs: Iterable[Job], *, now: float, lang: str | None) -> list[list[str]]:
+    """One table row per job, in the order given (the store lists newest first)."""
+    rows = []
+    for job in jobs:
+        status = JobStatus(job.status)
+        took = _taken(job) if status.finished else job.elapsed(now)
+        rows.append(
+            [
+                when(job.created_at),
+                status_label(status, lang),
+                job_title(job),
+                settings_summary(job),
+                clock(took),
+                job.error_text(lang) or "",
+            ]
+        )
+    return rows
+
+
+def job_detail_html(job: Job, *, lang: str | None) -> str:
+    """Everything about one job: prompt, settings, timings, units and error with remedy."""
+
+    def row(key: str, value: str) -> str:
+        return f"<dt>{html.escape(say(key, lang))}</dt><dd>{value}</dd>"
+
+    status = JobStatus(job.status)
+    status_value = html.escape(job.status_text(lang))
+    timings = [f"{say('detail_created', lang)} {when(job.created_at)}"]
+    if job.submitted_at:
+        offset = clock(job.submitted_at - job.created_at)
+        timings.append(f"{say('detail_submitted', lang)} {when(job.submitted_at)} (+{offset})")
+    if job.finished_at:
+        timings.append(
+            f"{say('detail_finished', lang)} {when(job.finished_at)} "
+            f"({say('took', lang, took=clock(_taken(job)))})"
+        )
+    items = [
+        row("detail_job", f"<code>{html.escape(job.id)}</code>"),
+        row("col_status", f'<span data-status="{status.value}">{status_value}</span>'),
+        row("detail_prompt", html.escape(job.spec.prompt) or "–"),
+        row("detail_negative", html.escape(job.spec.negative_prompt) or "–"),
+        row("detail_settings", html.escape(settings_summary(job))),
+        row("detail_timings", html.escape(" · ".join(timings))),
+    ]
+    if job.units is not None:
+        items.append(row("detail_units", f"{job.units:g}"))
+    if job.error_code:
+        zh = lang is not None and lang.lower().startswith("zh")
+        title = (job.error_title_zh if zh else job.error_title_en) or ""
+        server = job.error_message or ""
+        error = " ".join(p for p in (f"[{job.error_code}]", title, server) if p)
+        items.append(row("detail_error", html.escape(error)))
+        remedy = (job.remedy_zh if zh else job.remedy_en) or ""
+        if remedy:
+            items.append(row("detail_remedy", html.escape(remedy)))
+    return '<dl class="kts-detail">' + "".join(items) + "</dl>"
+
+
+# ---------------------------------------------------------------- prompt lab
+
+
+@dataclass(frozen=True)
+class LabCell:
+    """One prompt-lab variant's result as shown under its prompt."""
+
+    job_id: str | None
+    status_html: str
+    video: str | None
+    best: bool
+
+
+def lab_cell(job: Job | None, *, now: float, lang: str | None) -> LabCell:
+    """The result panel for one variant: its status line, its video once done, best or not."""
+    if job is None:
+        empty = html.escape(say("lab_nothing_yet", lang))
+        return LabCell(None, f'<div class="kts-lab-cell">{empty}</div>', None, False)
+    line = job_line(job, position=None, estimate=None, now=now, lang=lang)
+    star = "★ " if job.best else ""
+    body = (
+        f'<div class="kts-lab-cell kts-{line.status}" data-status="{line.status}">'
+        f"<b>{star}{html.escape(line.badge)}</b> · {html.escape(line.meta)}"
+        + (f'<div class="kts-msg">{html.escape(line.message)}</div>' if line.message else "")
+        + "</div>"
+    )
+    video = str(job.video_path) if job.video_path and JobStatus(job.status).finished else None
+    return LabCell(job.id, body, video, job.best)
+
+
+def distinct_prompts(variants: Sequence[str]) -> list[str]:
+    """The non-empty variants, stripped, each once, in order."""
+    seen: list[str] = []
+    for prompt in variants:
+        cleaned = prompt.strip()
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return seen
+
+
+# ---------------------------------------------------------------- errors
+
+
+def error_message(error: Exception, lang: str | None) -> str:
+    """What to tell a person about `error`: its own bilingual text and remedy for a UserError
+    (Kling's refusals include their code and the server's message), a plain notice otherwise."""
+    if isinstance(error, UserError):
+        return error.text(lang)
+    return " ".join(
+        (say("unexpected", lang, kind=type(error).__name__), say("unexpected_remedy", lang))
+    )
+
+
+# ---------------------------------------------------------------- settings
+
+
+def endpoint_html(endpoint: str, *, server_keys: bool, auth_on: bool, lang: str | None) -> str:
+    """Which Kling endpoint jobs use, whether server keys are set (never their values),
+    and whether a login protects the page."""
+    lines = [
+        say("endpoint_line", lang, endpoint=endpoint),
+        say("server_keys_set" if server_keys else "server_keys_unset", lang),
+        say("auth_on" if auth_on else "auth_off", lang),
+    ]
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f'<ul class="kts-endpoint">{items}</ul>'
+
+
+def key_status_text(
+    browser_account: str | None,
+    *,
+    demo: bool,
+    shared_usable: bool,
+    browser_endpoint: str,
+    lang: str | None,
+) -> str:
+    """Whose keys this browser's jobs use (by account fingerprint only), and the endpoint
+    keys entered here are used with."""
+    if browser_account:
+        status = say("keys_status_browser", lang, account=browser_account)
+    elif demo:
+        status = say("keys_status_demo", lang)
+    else:
+        status = say("keys_status_shared" if shared_usable else "keys_status_needed", lang)
+    return status + " " + say("keys_endpoint", lang, endpoint=browser_endpoint)
+
+
+def engine_text(counts: dict[str, int], pool: int, running: int, lang: str | None) -> str:
+    """The engine's pool size and how many jobs are in each broad state."""
+    queued = counts.get(JobStatus.QUEUED.value, 0)
+    return say(
+        "engine_line",
+        lang,
+        pool=pool,
+        running=running,
+        queued=queued,
+        done=counts.get(JobStatus.DONE.value, 0),
+        failed=counts.get(JobStatus.FAILED.value, 0),
+    )
+
+
+# ---------------------------------------------------------------- API answers
+
+
+def api_job(
+    job: Job, *, position: int | None, estimate: float | None, lang: str | None
+) -> dict[str, object]:
+    """A job as the named API endpoints answer it: JSON-safe, no paths, no secrets."""
+    status = JobStatus(job.status)
+    error = None
+    if job.error_code:
+        zh = lang is not None and lang.lower().startswith("zh")
+        error = {
+            "code": job.error_code,
+            "message": job.error_message,
+            "text": job.error_text(lang),
+            "remedy": (job.remedy_zh if zh else job.remedy_en) or None,
+        }
+    return {
+        "id": job.id,
+        "status": status.value,
+        "status_text": job.status_text(lang),
+        "finished": status.finished,
+        "queue_position": position,
+        "estimate_seconds": None if estimate is None else round(estimate, 1),
+        "elapsed_seconds": round(job.elapsed(), 1),
+        "label": job.spec.label,
+        "prompt": job.spec.prompt,
+        "negative_prompt": job.spec.negative_prompt,
+        "model": job.spec.model,
+        "mode": job.spec.mode,
+        "duration": job.spec.duration,
+        "last_frame": job.spec.last_frame is not None,
+        "kind": job.spec.kind,
+        "units": job.units,
+        "video_ready": bool(job.video_path) and status is JobStatus.DONE,
+        "reused_from": job.reused_from,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "error": error,
+    }

@@ -1,0 +1,34 @@
+"""Every label and message exists in English and Simplified Chinese, with the same blanks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kling_ui.ui.texts import STRINGS, i18n, label, say
+
+PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+@pytest.mark.parametrize("key", sorted(STRINGS))
+def test_each_string_has_both_languages_with_the_same_placeholders(key: str) -> None:
+    en, zh = STRINGS[key]
+    assert en.strip() and zh.strip()
+    assert set(PLACEHOLDER.findall(en)) == set(PLACEHOLDER.findall(zh))
+
+
+def test_the_translation_table_has_english_and_chinese() -> None:
+    table = i18n().translations_dict
+    assert set(table) == {"en", "zh-CN"}
+    assert table["zh-CN"]["generate"] == "生成" and table["en"]["generate"] == "Generate"
+
+
+def test_server_text_follows_the_language_and_fills_placeholders() -> None:
+    assert say("queue_position", "zh-CN", position=2) == "排队第 2 位"
+    assert say("queue_position", "en-US", position=2) == "#2 in the queue"
+
+
+def test_an_unknown_label_key_is_a_programming_error() -> None:
+    with pytest.raises(KeyError):
+        label("no_such_label")

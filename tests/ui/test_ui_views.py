@@ -1,0 +1,277 @@
+"""What the Studio shows, computed without a browser: rules, cost, progress, history."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from ui_helpers import make_job
+
+from kling_ui.i18n import UserError
+from kling_ui.jobs.models import JobStatus
+from kling_ui.kling.capabilities import MAX_PROMPT_CHARS
+from kling_ui.ui import views
+
+FIRST, LAST = Path("/data/frames/a.png"), Path("/data/frames/b.png")
+
+
+# ---- model / mode / duration rules
+
+
+def test_a_last_frame_moves_std_to_pro_and_says_why() -> None:
+    state = views.control_state("kling-v2-6", "std", "5", has_first=True, has_tail=True, lang="en")
+    assert (state.mode, state.duration) == ("pro", "5")
+    assert "pro" in state.note and "last frame" in state.note
+    assert state.can_submit
+
+
+def test_without_a_last_frame_std_is_kept_without_a_note() -> None:
+    state = views.control_state(
+        "kling-v2-6", "std", "10", has_first=True, has_tail=False, lang="en"
+    )
+    assert (state.mode, state.duration, state.note) == ("std", "10", "")
+    assert state.can_submit
+
+
+def test_a_model_without_last_frame_support_cannot_be_submitted_with_one() -> None:
+    state = views.control_state(
+        "kling-v2-master", "pro", "5", has_first=True, has_tail=True, lang="en"
+    )
+    assert not state.can_submit
+    assert any("cannot use a last frame" in p for p in state.problems)
+
+
+def test_kling_v1_with_a_last_frame_is_held_to_five_seconds() -> None:
+    state = views.control_state("kling-v1", "pro", "10", has_first=True, has_tail=True, lang="en")
+    assert (state.mode, state.duration) == ("pro", "5")
+    assert "5s" in state.note
+
+
+def test_a_missing_first_frame_blocks_generate_in_the_pages_language() -> None:
+    state = views.control_state(
+        "kling-v2-6", "pro", "5", has_first=False, has_tail=False, lang="zh-CN"
+    )
+    assert not state.can_submit
+    assert "首帧" in views.blocked_text(state, "zh-CN")
+
+
+def test_an_over_long_prompt_blocks_generate() -> None:
+    state = views.control_state(
+        "kling-v2-6",
+        "pro",
+        "5",
+        has_first=True,
+        has_tail=False,
+        prompt="x" * (MAX_PROMPT_CHARS + 1),
+        lang="en",
+    )
+    assert not state.can_submit
+    assert "2501" in " ".join(state.problems)
+
+
+def test_rules_html_shows_the_note_and_escapes_it() -> None:
+    state = views.ControlState("pro", "5", "<b>note</b>", (), True)
+    shown = views.rules_html(state, "en")
+    assert "&lt;b&gt;note&lt;/b&gt;" in shown and "kts-problems" not in shown
+
+
+# ---- cost and prompt length
+
+
+def test_cost_names_the_units_from_the_price_sheet() -> None:
+    assert "2.5 units" in views.cost_text("kling-v2-6", "pro", "5", demo=False, lang="en")
+
+
+def test_cost_in_demo_mode_is_free_and_still_shows_the_real_price() -> None:
+    shown = views.cost_text("kling-v2-6", "pro", "10", demo=True, lang="en")
+    assert "free" in shown and "5" in shown
+
+
+def test_cost_of_unpriced_settings_says_kling_reports_it() -> None:
+    assert "reports it" in views.cost_text("kling-v2-6", "turbo", "5", demo=False, lang="en")
+
+
+def test_prompt_length_is_counted_against_2500_and_warns_when_over() -> None:
+    assert views.prompt_length_text("abc", "en") == "3 / 2500 characters"
+    assert "too long" in views.prompt_length_text("y" * 2600, "en")
+    assert "个字符" in views.prompt_length_text("镜头推进", "zh-CN")
+
+
+# ---- live progress
+
+
+def test_clock_formats_spans_and_unknowns() -> None:
+    assert [views.clock(s) for s in (7, 125, 3723, None)] == ["0:07", "2:05", "1:02:03", "–"]
+
+
+def test_a_queued_job_shows_its_place_elapsed_time_and_estimate() -> None:
+    job = make_job(FIRST, LAST, created_at=1000.0)
+    line = views.job_line(job, position=2, estimate=95.0, now=1042.0, lang="en")
+    assert line.status == "queued"
+    assert line.meta == "#2 in the queue · 0:42 elapsed · about 1:35 left"
+    assert line.fraction == 0.0
+
+
+def test_a_running_job_past_its_estimate_says_it_is_slow() -> None:
+    job = make_job(FIRST, LAST, status=JobStatus.PROCESSING, created_at=1000.0)
+    line = views.job_line(job, position=None, estimate=0.0, now=1200.0, lang="en")
+    assert "taking longer than usual" in line.meta
+    assert 0 < line.fraction < 1
+
+
+def test_a_done_job_shows_how_long_it_took() -> None:
+    job = make_job(FIRST, LAST, status=JobStatus.DONE, created_at=1000.0, finished_at=1090.0)
+    line = views.job_line(job, position=None, estimate=None, now=5000.0, lang="en")
+    assert line.meta == "took 1:30" and line.fraction == 1.0
+
+
+def test_a_failed_job_shows_the_error_with_its_remedy_in_the_pages_language() -> None:
+    job = make_job(
+        FIRST,
+        LAST,
+        status=JobStatus.FAILED,
+        error_code="kling.1301",
+        error_title_en="Kling's content policy refused this input",
+        error_title_zh="可灵的内容安全策略拒绝了该输入",
+        remedy_en="Try other frames.",
+        remedy_zh="请更换图片。",
+        finished_at=time.time(),
+    )
+    assert views.job_line(job, position=None, estimate=None, now=0, lang="en").message == (
+        "Kling's content policy refused this input Try other frames."
+    )
+    zh = views.job_line(job, position=None, estimate=None, now=0, lang="zh-CN")
+    assert zh.failed and "请更换图片" in zh.message
+
+
+def test_progress_html_escapes_prompts_and_marks_each_jobs_status() -> None:
+    job = make_job(FIRST, spec={"prompt": "<script>alert(1)</script>"})
+    line = views.job_line(job, position=1, estimate=None, now=time.time(), lang="en")
+    shown = views.progress_html([line], "en")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert f'data-job="{job.id}"' in shown and 'data-status="queued"' in shown
+
+
+def test_progress_html_without_jobs_invites_a_first_one() -> None:
+    assert "No jobs yet" in views.progress_html([], "en")
+
+
+def test_the_panel_lists_every_active_job_and_only_the_latest_finished_ones() -> None:
+    old_active = make_job(FIRST, created_at=1.0, status=JobStatus.PROCESSING)
+    finished = [make_job(FIRST, created_at=10.0 + i, status=JobStatus.DONE) for i in range(8)]
+    recent = sorted(finished, key=lambda j: j.created_at, reverse=True)
+    chosen = views.panel_jobs([old_active], recent, recent_limit=3)
+    assert [j.id for j in chosen] == [*(j.id for j in recent[:3]), old_active.id]
+
+
+def test_the_job_signature_changes_when_a_job_changes() -> None:
+    job = make_job(FIRST, updated_at=5.0)
+    before = views.jobs_signature([job])
+    job.status, job.updated_at = JobStatus.DONE, 6.0
+    assert views.jobs_signature([job]) != before
+
+
+# ---- history
+
+
+def test_status_filters_select_statuses() -> None:
+    assert views.statuses_for(views.FILTER_ALL) is None
+    assert JobStatus.DONE not in views.statuses_for(views.FILTER_ACTIVE)
+    assert JobStatus.TIMED_OUT in views.statuses_for(views.FILTER_ACTIVE)
+    assert views.statuses_for("failed") == [JobStatus.FAILED]
+    values = [value for _, value in views.status_filter_choices("zh-CN")]
+    assert values[:2] == ["all", "active"] and "done" in values
+
+
+def test_history_rows_show_settings_time_taken_and_errors() -> None:
+    job = make_job(
+        FIRST,
+        LAST,
+        status=JobStatus.FAILED,
+        created_at=100.0,
+        finished_at=160.0,
+        error_code="kling.1201",
+        error_title_en="Kling rejected a setting",
+        spec={"prompt": "Push in", "model": "kling-v2-6", "mode": "pro", "duration": "10"},
+    )
+    (row,) = views.history_rows([job], now=1000.0, lang="en")
+    assert row[1:5] == ["Failed", "Push in", "kling-v2-6 · pro · 10 s · 2 frames", "1:00"]
+    assert row[5].startswith("Kling rejected a setting")
+    assert len(views.history_headers("en")) == len(row)
+
+
+def test_job_detail_shows_prompt_settings_units_and_the_remedy_escaped() -> None:
+    job = make_job(
+        FIRST,
+        None,
+        status=JobStatus.FAILED,
+        units=2.5,
+        error_code="kling.1301",
+        error_message="risk <control>",
+        remedy_en="Try other frames.",
+        spec={"prompt": "a & b", "negative_prompt": "blur"},
+    )
+    shown = views.job_detail_html(job, lang="en")
+    assert "a &amp; b" in shown and "blur" in shown and "1 frame" in shown
+    assert "2.5" in shown and "risk &lt;control&gt;" in shown and "Try other frames." in shown
+
+
+# ---- prompt lab and API
+
+
+def test_a_lab_cell_offers_the_video_only_when_the_job_is_done(tmp_path: Path) -> None:
+    video = tmp_path / "v.mp4"
+    running = make_job(FIRST, status=JobStatus.PROCESSING, video_path=None)
+    done = make_job(FIRST, status=JobStatus.DONE, video_path=video, best=True)
+    assert views.lab_cell(running, now=time.time(), lang="en").video is None
+    cell = views.lab_cell(done, now=time.time(), lang="en")
+    assert cell.video == str(video) and cell.best and "★" in cell.status_html
+    assert views.lab_cell(None, now=0, lang="en").job_id is None
+
+
+def test_distinct_prompts_drop_blanks_and_repeats() -> None:
+    assert views.distinct_prompts([" a ", "", "b", "a"]) == ["a", "b"]
+
+
+def test_the_api_answer_has_no_paths_and_reports_the_queue() -> None:
+    job = make_job(FIRST, LAST, spec={"prompt": "p"})
+    answer = views.api_job(job, position=3, estimate=12.34, lang="en")
+    assert answer["queue_position"] == 3 and answer["estimate_seconds"] == 12.3
+    assert answer["last_frame"] is True and answer["video_ready"] is False
+    assert "/data/frames" not in repr(answer)
+
+
+# ---- errors and settings
+
+
+def test_error_messages_use_the_user_error_text_or_a_plain_notice() -> None:
+    from kling_ui.i18n import Text
+
+    error = UserError("x", Text("Bad.", "不好。"), remedy=Text("Fix it.", "修好它。"))
+    assert views.error_message(error, "zh-CN") == "不好。 修好它。"
+    assert "ValueError" in views.error_message(ValueError("secret"), "en")
+    assert "secret" not in views.error_message(ValueError("secret"), "en")
+
+
+@pytest.mark.parametrize(
+    ("account", "demo", "shared", "expected"),
+    [
+        ("acct-1", False, True, "its own keys (account acct-1)"),
+        (None, True, True, "embedded simulator"),
+        (None, False, True, "deployment's keys"),
+        (None, False, False, "no keys yet"),
+    ],
+)
+def test_the_key_status_says_whose_keys_jobs_use(
+    account: str | None, demo: bool, shared: bool, expected: str
+) -> None:
+    shown = views.key_status_text(
+        account, demo=demo, shared_usable=shared, browser_endpoint="https://k", lang="en"
+    )
+    assert expected in shown and "https://k" in shown
+
+
+def test_the_endpoint_block_says_whether_keys_are_set_never_what_they_are() -> None:
+    shown = views.endpoint_html("https://api", server_keys=True, auth_on=False, lang="en")
+    assert "https://api" in shown and "Server keys: set" in shown and "Login: off" in shown
