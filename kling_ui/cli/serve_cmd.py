@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -40,6 +41,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _env_lang() -> str | None:
-    import os
-
+    """The terminal's language from LANG ("zh_CN.UTF-8" -> "zh-CN"), if set."""
     return os.environ.get("LANG", "").split(".")[0].replace("_", "-") or None

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import httpx
 from pydantic import SecretStr
 
-from kling_ui.kling.client import IMAGE2VIDEO
+from kling_ui.jobs.scheduler import FairQueue
+from kling_ui.jobs.slots import SlotPool
+from kling_ui.kling.client import IMAGE2VIDEO, KlingClient
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ class Credentials:
         return f"Credentials(account={self.account!r}, base_url={self.base_url!r})"
 
     __str__ = __repr__
+
+
+@dataclass
+class Account:
+    """One account at work in the engine: its keys (memory only), client, slots and line."""
+
+    credentials: Credentials
+    client: KlingClient
+    pool: SlotPool
+    queue: FairQueue
 
 
 class CountingTransport(httpx.BaseTransport):

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import logging
 from types import ModuleType
 from typing import Any
 
 import gradio as gr
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from kling_ui.i18n import Text, UserError
-from kling_ui.jobs.engine import CALLBACK_PATH, JobEngine
+from kling_ui.jobs.callback import callback_route
 from kling_ui.prompts import load_library
 from kling_ui.runtime import Runtime
 from kling_ui.ui import api, history_tab, lab_tab, settings_tab, studio_tab, texts
@@ -41,7 +36,6 @@ from kling_ui.ui.theme import STUDIO_CSS, studio_theme
 log = logging.getLogger("kling_ui.ui")
 
 REFRESH_SECONDS = 1.0
-MAX_CALLBACK_BYTES = 1_000_000
 MAX_UPLOAD = "50mb"
 DECK_MODULE = "kling_ui.ui.deck_tab"
 # Uploaded copies in Gradio's cache: checked hourly, removed after a day (Space storage).
@@ -110,26 +104,6 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
         demo.load(new_browser_id, [browser_id], [browser_id], api_visibility="private", queue=False)
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and benchmarks
     return demo
-
-
-def callback_route(engine: JobEngine) -> Route:
-    """`POST /kling/callback`: Kling's status callbacks, handed to the engine as a hint
-    (the engine confirms by querying, so a forged callback costs one query at most)."""
-
-    async def kling_callback(request: Request) -> JSONResponse:
-        body = await request.body()
-        if len(body) > MAX_CALLBACK_BYTES:
-            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
-        try:
-            payload = json.loads(body or b"null")
-        except ValueError:
-            return JSONResponse({"ok": False, "error": "not JSON"}, status_code=400)
-        if not isinstance(payload, dict):
-            return JSONResponse({"ok": False, "error": "not an object"}, status_code=400)
-        await run_in_threadpool(engine.on_callback, payload)
-        return JSONResponse({"ok": True})
-
-    return Route(CALLBACK_PATH, kling_callback, methods=["POST"], name="kling_callback")
 
 
 def mcp_missing() -> UserError:

@@ -102,7 +102,7 @@ def build(ctx: StudioContext) -> None:
         wrap=True,
         label=label("history_table"),
         max_height=420,
-        column_widths=["11em", "10em", "40%", "16em", "5em", "25%"],
+        column_widths=["13%", "10%", "37%", "17%", "7%", "16%"],
         elem_id="kts-history",
     )
     gr.Markdown(label("history_pick"))
@@ -115,6 +115,7 @@ def build(ctx: StudioContext) -> None:
             buttons=["download"],
             elem_id="kts-history-video",
         )
+    gr.Markdown("### " + label("history_detail"))
     detail = gr.HTML(elem_id="kts-history-detail")
     with gr.Row():
         reuse = gr.Button(label("history_reuse"), elem_id="kts-history-reuse")

@@ -59,10 +59,24 @@ def group_jobs(ctx: StudioContext, group: str | None) -> list[Job]:
     return ctx.engine.jobs(lab_group=group, newest_first=False, limit=len(LETTERS))
 
 
-def newest_group(ctx: StudioContext) -> str | None:
-    """The latest lab run in the store, so a reloaded page shows it again."""
+def newest_run(ctx: StudioContext) -> list[Job]:
+    """The latest lab run's jobs in the store, so a reloaded page shows it again."""
     jobs = ctx.engine.jobs(kind="lab", limit=1)
-    return jobs[0].spec.lab_group if jobs else None
+    return group_jobs(ctx, jobs[0].spec.lab_group) if jobs else []
+
+
+def run_jobs(ctx: StudioContext, ids: list[str | None] | None) -> list[Job | None]:
+    """The jobs of a run by id, one per variant column (None where there is none).
+
+    By id, not by group: an identical variant already in flight answers with its own job,
+    which belongs to another run."""
+    found: list[Job | None] = []
+    for job_id in (ids or [])[: len(LETTERS)]:
+        try:
+            found.append(ctx.engine.get(job_id) if job_id else None)
+        except KeyError:
+            found.append(None)
+    return found + [None] * (len(LETTERS) - len(found))
 
 
 def build(ctx: StudioContext) -> None:
@@ -127,7 +141,6 @@ def build(ctx: StudioContext) -> None:
     with gr.Row(equal_height=True):
         preset_name = gr.Textbox(label=label("lab_preset_name"), scale=3)
         save = gr.Button(label("lab_save_preset"), scale=1, elem_id="kts-lab-save")
-    group = gr.State(None)
     job_ids = gr.State([])
     shown = gr.State("")
     shown_videos = gr.State([None, None, None])
@@ -237,13 +250,13 @@ def build(ctx: StudioContext) -> None:
             submitted.append(result.job.id)
         message = say("lab_queued", lang, count=len(submitted))
         gr.Info(message)
-        return run, message, ""
+        return submitted, message, ""
 
     generate.click(
         on_generate,
         {first, last, count, *prompts, studio.negative, studio.model, studio.mode}
         | {studio.duration, studio.fit, ctx.browser_keys, ctx.browser_id},
-        [group, note, shown],
+        [job_ids, note, shown],
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
@@ -251,32 +264,32 @@ def build(ctx: StudioContext) -> None:
 
     # ---- results ------------------------------------------------------------------------
 
-    def results(run: str | None, last_seen: str, videos_seen: list[Any], lang: str) -> list[Any]:
-        jobs = group_jobs(ctx, run)
-        signature = (run or "") + "#" + views.jobs_signature(jobs)
+    def results(
+        ids: list[str | None], last_seen: str, videos_seen: list[Any], lang: str
+    ) -> list[Any]:
+        jobs = run_jobs(ctx, ids)
+        signature = views.jobs_signature(j for j in jobs if j is not None)
         if signature == last_seen:
             return [gr.skip()] * len(result_outputs)
         now = time.time()
-        padded: list[Job | None] = [*jobs, *([None] * (len(LETTERS) - len(jobs)))]
-        found = [views.lab_cell(job, now=now, lang=lang) for job in padded[: len(LETTERS)]]
+        found = [views.lab_cell(job, now=now, lang=lang) for job in jobs]
         seen = list(videos_seen or [None] * len(LETTERS))
         video_values = [c.video if c.video != seen[i] else gr.skip() for i, c in enumerate(found)]
         return [
             *[c.status_html for c in found],
             *video_values,
-            [c.job_id for c in found],
             signature,
             [c.video for c in found],
         ]
 
-    result_outputs = [*cells, *videos, job_ids, shown, shown_videos]
+    result_outputs = [*cells, *videos, shown, shown_videos]
 
-    def on_tick(run: str | None, last_seen: str, videos_seen: list[Any], request: gr.Request):
-        return results(run, last_seen, videos_seen, lang_of(request))
+    def on_tick(ids: list[str | None], last_seen: str, videos_seen: list[Any], request: gr.Request):
+        return results(ids, last_seen, videos_seen, lang_of(request))
 
     ctx.timer.tick(
         on_tick,
-        [group, shown, shown_videos],
+        [job_ids, shown, shown_videos],
         result_outputs,
         api_visibility="private",
         queue=False,
@@ -295,9 +308,9 @@ def build(ctx: StudioContext) -> None:
         button.click(on_best, [job_ids], None, api_visibility="private", queue=False)
 
     @shows_errors
-    def on_save(name: str, run: str | None, request: gr.Request):
+    def on_save(name: str, ids: list[str | None], request: gr.Request):
         lang = lang_of(request)
-        best = next((j for j in group_jobs(ctx, run) if j.best), None)
+        best = next((j for j in run_jobs(ctx, ids) if j is not None and j.best), None)
         if best is None:
             raise no_best()
         title = (name or "").strip() or variant_label("★", best.spec.prompt)
@@ -313,22 +326,21 @@ def build(ctx: StudioContext) -> None:
 
     save.click(
         on_save,
-        [preset_name, group],
+        [preset_name, job_ids],
         [note, studio.template],
         api_visibility="private",
         queue=False,
     )
 
-    def on_load(request: gr.Request):
-        run = newest_group(ctx)
-        jobs = group_jobs(ctx, run)
+    def on_load():
+        jobs = newest_run(ctx)
         prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
-        return [run, "", [None] * len(LETTERS), *prompt_values]
+        return [[j.id for j in jobs], "", [None] * len(LETTERS), *prompt_values]
 
     ctx.blocks.load(
         on_load,
         None,
-        [group, shown, shown_videos, *prompts],
+        [job_ids, shown, shown_videos, *prompts],
         api_visibility="private",
         queue=False,
     )

@@ -79,6 +79,7 @@ def build(ctx: StudioContext) -> StudioControls:
             apply_hint = gr.Button(label("apply_suggestion"), size="sm", visible=False)
             hint_parts = gr.State(None)
         with gr.Column(scale=6):
+            gr.Markdown("### " + label("prompt_builder"))
             with gr.Row():
                 prompt_lang = gr.Radio(
                     PROMPT_LANGS, value="en", label=label("prompt_language"), elem_id="kts-lang"
@@ -94,7 +95,9 @@ def build(ctx: StudioContext) -> StudioControls:
             for name in PART_FIELDS:
                 with gr.Row(equal_height=True):
                     presets[name] = gr.Dropdown(
-                        menu_choices(library, CATEGORY_OF[name], "en", none_label="—"),
+                        menu_choices(
+                            library, CATEGORY_OF[name], "en", none_label=say("none_preset", "en")
+                        ),
                         value=start.presets.get(name, ""),
                         label=label(f"part_{name}"),
                         scale=2,
@@ -265,10 +268,15 @@ def build(ctx: StudioContext) -> StudioControls:
         queue=False,
     )
 
-    def on_language(lang_value: str):
+    def on_language(lang_value: str, negative_value: str):
+        defaults = {default_negative(library, code) for code in ("en", "zh-CN")}
+        if (negative_value or "").strip() and negative_value not in defaults:
+            return gr.skip()  # the person's own negative prompt stays
         return default_negative(library, lang_value or "en")
 
-    prompt_lang.input(on_language, [prompt_lang], [negative], api_visibility="private", queue=False)
+    prompt_lang.input(
+        on_language, [prompt_lang, negative], [negative], api_visibility="private", queue=False
+    )
 
     # ---- model / mode / duration --------------------------------------------------------
 
@@ -417,7 +425,11 @@ def build(ctx: StudioContext) -> StudioControls:
     def on_load(request: gr.Request):
         lang = lang_of(request)
         menus = [
-            gr.update(choices=menu_choices(library, CATEGORY_OF[name], lang, none_label="—"))
+            gr.update(
+                choices=menu_choices(
+                    library, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)
+                )
+            )
             for name in PART_FIELDS
         ]
         prompt_value = preview(default_choice(library, lang), library, lang).prompt

@@ -8,6 +8,8 @@ Accept-Language header, so both halves of the page speak the same language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import gradio as gr
 from gradio.i18n import I18nData
 
@@ -45,7 +47,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fit_fit": ("Fit inside (pad)", "完整放入（留边）"),
     "fit_cover": ("Fill (crop)", "铺满（裁切）"),
     "fit_stretch": ("Stretch", "拉伸"),
-    "frame_report": ("Frame preparation", "帧预处理"),
     "strategy": ("Strategy for this pair", "本组画面的转场策略"),
     "apply_suggestion": ("Use the suggested prompt parts", "采用建议的提示词"),
     # Studio: prompt builder
@@ -71,7 +72,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "duration": ("Duration (seconds)", "时长（秒）"),
     "new_take": (
         "New take (run again even if an identical video exists)",
-        "重新生成（即使已有相同视频也再跑一次）",
+        "新一版（即使已有相同视频也重新生成）",
     ),
     "generate": ("Generate", "生成"),
     "jobs": ("Jobs", "任务"),
@@ -127,15 +128,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settings_engine": ("Engine", "任务引擎"),
     # Server-made text (status, reports, notices)
-    "status_queued": ("queued", "排队中"),
-    "status_submitting": ("sending to Kling", "正在提交"),
-    "status_submitted": ("accepted by Kling", "可灵已接收"),
-    "status_processing": ("generating", "生成中"),
-    "status_downloading": ("downloading", "下载中"),
-    "status_done": ("done", "已完成"),
-    "status_failed": ("failed", "失败"),
-    "status_cancelled": ("cancelled", "已取消"),
-    "status_timed_out": ("timed out (still watched)", "超时（仍在跟踪）"),
     "filter_all": ("All", "全部"),
     "filter_active": ("In progress", "进行中"),
     "queue_position": ("#{position} in the queue", "排队第 {position} 位"),
@@ -152,7 +144,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "job_reused": (
         "An identical job ({job}) already exists, so nothing new is paid for. "
         "Tick “New take” to run it again.",
-        "已有相同任务（{job}），不会重复付费。如需重新生成，请勾选“重新生成”。",
+        "已有相同任务（{job}），不会重复付费。如需重新生成，请勾选“新一版”。",
     ),
     "lab_queued": ("{count} variants are queued.", "已将 {count} 个变体加入队列。"),
     "lab_need_prompts": (
@@ -187,6 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cost_demo": (
         "Cost: free (simulator). With real keys this would be about {units} units.",
         "费用：免费（模拟器）。使用真实密钥时约为 {units} 个单位。",
+    ),
+    "tail_rule": (
+        "With a last frame, {model} makes only: {combos}.",
+        "使用尾帧时，{model} 仅支持：{combos}。",
     ),
     "cannot_submit": ("Cannot generate yet: {reasons}", "暂时无法生成：{reasons}"),
     "keys_saved": (
@@ -263,6 +259,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "请检查任务 ID；“历史记录”页列出了所有任务。",
     ),
 }
+
+
+def add_strings(table: Mapping[str, tuple[str, str]]) -> None:
+    """Add a tab's own strings (key -> (English, Simplified Chinese)), e.g. the Deck tab's at
+    import; a key that already means something else is refused."""
+    for key, pair in table.items():
+        if key in STRINGS and STRINGS[key] != tuple(pair):
+            raise ValueError(f"UI string {key!r} is already defined differently")
+        en, zh = pair
+        STRINGS[key] = (en, zh)
 
 
 def i18n() -> gr.I18n:

@@ -98,7 +98,17 @@ def control_state(
     found = [p.get(lang) for p in problems(request)]
     if not has_first:
         found.insert(0, say("no_first_frame", lang))
-    return ControlState(new_mode, new_duration, note.get(lang).strip(), tuple(found), not found)
+    shown = note.get(lang).strip()
+    if not shown and has_tail and MODELS[model].accepts_tail:
+        shown = tail_rule(model, lang)  # keep saying why, not only at the moment of change
+    return ControlState(new_mode, new_duration, shown, tuple(found), not found)
+
+
+def tail_rule(model: str, lang: str | None) -> str:
+    """Which modes and durations `model` allows with a last frame, e.g. "pro 5 s, pro 10 s"."""
+    cap = MODELS[model]
+    combos = ", ".join(f"{m} {d} s" for m in cap.tail_modes() for d in cap.tail_durations(m))
+    return say("tail_rule", lang, model=model, combos=combos)
 
 
 def blocked_text(state: ControlState, lang: str | None) -> str:

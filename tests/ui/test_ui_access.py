@@ -22,6 +22,7 @@ BROWSER = Credentials.of("ak-browser", "sk-browser", "https://api-beijing.klinga
 
 
 def policy(*, demo: bool = False, space: bool = False, auth: bool = False) -> AccessPolicy:
+    """A policy with shared keys unless in demo mode."""
     return AccessPolicy(demo=demo, on_space=space, shared_keys=not demo, auth_on=auth)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from ui_helpers import Launched, fast_settings, launch
+
+from kling_ui.jobs.accounts import Credentials
+from kling_ui.simulator import SimulatorServer
+from kling_ui.ui.access import AccessPolicy
 
 pytestmark = pytest.mark.browser
 
@@ -66,8 +70,11 @@ def test_a_job_survives_a_reload_and_its_video_lands_in_the_history(
     browser: Browser, slow_studio: Launched, slide_files: tuple[Path, Path]
 ) -> None:
     page = open_page(browser, slow_studio.url)
+    page.locator("#kts-mode").get_by_role("radio", name="std").check()
     upload_frames(page, slide_files)
     expect(page.locator("#kts-frame-report")).to_contain_text("First frame")
+    expect(page.locator("#kts-mode").get_by_role("radio", name="pro")).to_be_checked()
+    expect(page.locator("#kts-rules")).to_contain_text("With a last frame, kling-v2-6 makes only")
     pick(page, "kts-preset-camera", "Orbit")
     page.locator("#kts-free-subject textarea").fill("the chart grows taller")
     preview = page.locator("#kts-preview textarea")
@@ -152,4 +159,43 @@ def test_the_prompt_lab_runs_variants_side_by_side_and_keeps_the_best(
     expect(page.locator("#kts-lab-note")).to_contain_text("Lab winner")
     page.get_by_role("tab", name="Studio").click()
     expect(page.locator("#kts-template input")).to_have_value("Lab winner")
+
+    page.reload()
+    page.get_by_role("tab", name="Prompt lab").click()
+    expect(page.locator("#kts-lab-cell-b")).to_contain_text("★")
+    expect(page.locator("#kts-lab-prompt-a textarea")).not_to_have_value("")
     page.context.close()
+
+
+def test_on_a_space_without_login_a_browser_generates_with_its_own_keys_only(
+    browser: Browser,
+    tmp_path: Path,
+    simulator_factory: Callable[..., SimulatorServer],
+    slide_files: tuple[Path, Path],
+) -> None:
+    server = simulator_factory(access_key=BROWSER_ACCESS_KEY, secret_key=BROWSER_SECRET_KEY)
+    keys = {"access_key": BROWSER_ACCESS_KEY, "secret_key": BROWSER_SECRET_KEY}
+    settings = fast_settings(tmp_path / "data", base_url=server.base_url, **keys)
+    space = AccessPolicy.from_settings(settings, demo=False, environ={"SPACE_ID": "team/studio"})
+    studio = launch(settings, policy=space)
+    try:
+        page = open_page(browser, studio.url)
+        expect(page.locator("#kts-keys-banner")).to_contain_text("switched off")
+        upload_frames(page, slide_files)
+        page.locator("#kts-generate").click()
+        expect(page.get_by_text("Enter your own Access key").first).to_be_visible()
+        assert studio.runtime.engine.jobs() == []
+
+        page.get_by_role("tab", name="Settings").click()
+        page.locator("#kts-access-key input").fill(BROWSER_ACCESS_KEY)
+        page.locator("#kts-secret-key input").fill(BROWSER_SECRET_KEY)
+        page.locator("#kts-save-keys").click()
+        expect(page.locator("#kts-key-status")).to_contain_text("uses its own keys")
+        page.get_by_role("tab", name="Studio").click()
+        page.locator("#kts-generate").click()
+        expect(page.locator("#kts-progress [data-status=done]").first).to_be_attached()
+        (job,) = studio.runtime.engine.jobs()
+        assert job.account == Credentials.of(**keys, base_url=server.base_url).account
+        page.context.close()
+    finally:
+        studio.close()

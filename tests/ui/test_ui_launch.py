@@ -21,6 +21,7 @@ from kling_ui.runtime import Runtime
 from kling_ui.simulator import SimulatorServer
 from kling_ui.ui import launch_kwargs
 from kling_ui.ui.access import AccessPolicy
+from kling_ui.ui.common import GENERATE_CONCURRENCY_ID
 
 ACCESS_KEY = "AKuiTestAccess7f3c9b2e41"
 SECRET_KEY = "SKuiTestSecret0d6a8e5f93b1c7"
@@ -72,6 +73,18 @@ def test_launch_options_turn_off_run_history_and_allow_the_data_folder(tmp_path:
     assert set(options["i18n"].translations_dict) == {"en", "zh-CN"}
     assert options["allowed_paths"] == [str((tmp_path / "data").resolve())]
     assert options["auth"] is None and options["app_kwargs"]["routes"] == []
+
+
+def test_every_generate_event_shares_one_concurrency_group_of_three(studio: Launched) -> None:
+    grouped = [
+        fn for fn in studio.demo.fns.values() if fn.concurrency_id == GENERATE_CONCURRENCY_ID
+    ]
+    names = {fn.fn.__name__ for fn in grouped}
+    assert {"on_generate", "generate"} <= names and len(grouped) == 3  # Studio, lab, API
+    assert all(fn.concurrency_limit == 3 for fn in grouped)
+    api = next(fn for fn in grouped if fn.api_name == "generate")
+    assert api.api_visibility == "public"
+    assert all(fn.api_visibility == "private" for fn in grouped if fn is not api)
 
 
 def test_kling_ui_auth_puts_the_page_and_the_api_behind_a_login(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kling_ui.ui.texts import STRINGS, i18n, label, say
+from kling_ui.ui.texts import STRINGS, add_strings, i18n, label, say
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -27,6 +27,17 @@ def test_the_translation_table_has_english_and_chinese() -> None:
 def test_server_text_follows_the_language_and_fills_placeholders() -> None:
     assert say("queue_position", "zh-CN", position=2) == "排队第 2 位"
     assert say("queue_position", "en-US", position=2) == "#2 in the queue"
+
+
+def test_a_tab_may_add_its_own_strings_but_not_redefine_others() -> None:
+    add_strings({"test_only_deck_title": ("Deck", "整套")})
+    try:
+        assert say("test_only_deck_title", "zh-CN") == "整套"
+        assert i18n().translations_dict["en"]["test_only_deck_title"] == "Deck"
+        with pytest.raises(ValueError):
+            add_strings({"generate": ("Make", "制作")})
+    finally:
+        del STRINGS["test_only_deck_title"]
 
 
 def test_an_unknown_label_key_is_a_programming_error() -> None:

@@ -42,6 +42,17 @@ def test_a_model_without_last_frame_support_cannot_be_submitted_with_one() -> No
     assert any("cannot use a last frame" in p for p in state.problems)
 
 
+def test_with_a_last_frame_the_rule_stays_on_screen_after_the_change() -> None:
+    state = views.control_state("kling-v2-6", "pro", "5", has_first=True, has_tail=True, lang="en")
+    assert state.note == "With a last frame, kling-v2-6 makes only: pro 5 s, pro 10 s."
+    assert (
+        "仅支持"
+        in views.control_state(
+            "kling-v2-6", "pro", "5", has_first=True, has_tail=True, lang="zh-CN"
+        ).note
+    )
+
+
 def test_kling_v1_with_a_last_frame_is_held_to_five_seconds() -> None:
     state = views.control_state("kling-v1", "pro", "10", has_first=True, has_tail=True, lang="en")
     assert (state.mode, state.duration) == ("pro", "5")

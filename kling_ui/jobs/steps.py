@@ -1,0 +1,403 @@
+"""The steps of JobEngine that run on its worker threads: create, poll, download, time out,
+and what each outcome writes to the store.
+
+Each step owns the jobs it was given (their `busy` flag is set) and talks to Kling without
+holding the engine's lock; every change of state is taken under the lock and written to the
+store before anything acts on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kling_ui.i18n import Text, UserError
+from kling_ui.jobs import messages
+from kling_ui.jobs.accounts import Account
+from kling_ui.jobs.durations import TaskDurations
+from kling_ui.jobs.live import Live, Phase
+from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.naming import video_file_name
+from kling_ui.jobs.scheduler import NEVER, Ticket
+from kling_ui.jobs.specs import create_request
+from kling_ui.jobs.store import JobStore
+from kling_ui.kling.client import KlingClient
+from kling_ui.kling.errors import ConcurrencyLimited, KlingError, NotFound
+from kling_ui.kling.models import Task, TaskStatus
+
+log = logging.getLogger("kling_ui.jobs.engine")
+
+MAX_BACKOFF = 60.0
+MAX_UNEXPECTED = 5  # unexpected errors in a row before a job is failed
+MAX_DOWNLOAD_TRIES = 6
+
+
+class EngineSteps:
+    """Worker-side half of JobEngine (which sets every attribute declared here)."""
+
+    store: JobStore
+    videos_dir: Path
+    poll_interval: float
+    task_timeout: float
+    simulated: bool
+    callback_url: str | None
+    _cond: threading.Condition
+    _accounts: dict[str, Account]
+    _live: dict[str, Live]
+    _durations: TaskDurations
+    _subscribers: list[Callable[[Job], None]]
+
+    # ---- steps -----------------------------------------------------------
+
+    def _create(self, live: Live) -> None:
+        """Create the task (after a look-up by external id when an earlier try was unclear)."""
+        account = self._accounts[live.account]
+        with self._cond:
+            job = self.store.get(live.job_id)
+            if not live.cancelled:
+                message = messages.CHECKING if live.lookup_first else messages.SUBMITTING
+                job = self._write(
+                    job.id,
+                    message=message,
+                    status=JobStatus.SUBMITTING,
+                    submitting_at=job.submitting_at or time.time(),
+                    attempts=job.attempts + 1,
+                )
+        self._emit(job)
+        found = False
+        try:
+            task = None
+            if live.lookup_first:
+                task = account.client.find_by_external_id(job.external_task_id)
+                found = task is not None
+            if task is None:
+                if live.cancelled:
+                    self._settle_cancelled_without_task(live)
+                    return
+                task = account.client.create(create_request(job, self.callback_url))
+        except ConcurrencyLimited as exc:
+            self._back_in_line(live, exc)
+            return
+        except KlingError as exc:
+            if exc.retryable:
+                self._create_unclear(live, f"{exc.code}")
+            else:
+                self._fail(live, exc, "create")
+            return
+        except UserError as exc:
+            self._fail(live, exc, "engine")
+            return
+        except Exception as exc:
+            log.exception("create of job %s failed unexpectedly", live.job_id)
+            if live.failures + 1 >= MAX_UNEXPECTED:
+                self._fail(live, messages.internal_error(type(exc).__name__), "engine")
+            else:
+                self._create_unclear(live, type(exc).__name__)
+            return
+        self._created(live, task, found=found)
+
+    def _poll(self, account: Account, watching: list[Live], started: float) -> None:
+        """Query the account's in-flight tasks: one list call covers them all when more than
+        one is in flight; a task missing from it (or alone) is queried by its id."""
+        try:
+            due = {live.job_id for live in watching if live.due <= started}
+            listed: dict[str, Task] = {}
+            if len(watching) > 1:
+                size = min(500, max(30, 4 * len(watching)))
+                try:
+                    listed = {t.task_id: t for t in account.client.list(1, size)}
+                except KlingError as exc:
+                    log.info("list call failed (%s); querying tasks one by one", exc.code)
+            for live in watching:
+                task = listed.get(live.task_id or "")
+                if task is None:
+                    if live.job_id not in due or live.task_id is None:
+                        continue
+                    try:
+                        task = account.client.get(live.task_id)
+                    except NotFound as exc:
+                        lost = messages.simulator_restarted() if self.simulated else exc
+                        self._fail(live, lost, "task")
+                        continue
+                    except KlingError as exc:
+                        self._query_trouble(live, exc)
+                        continue
+                self._on_task(live, task)
+        finally:
+            with self._cond:
+                for live in watching:
+                    live.busy = False
+                self._cond.notify_all()
+
+    def _download(self, live: Live) -> None:
+        """Download the video to data_dir/videos; retry transient faults, refresh the URL once."""
+        account = self._accounts[live.account]
+        job = self.store.get(live.job_id)
+        dest = self.videos_dir / video_file_name(job)
+        try:
+            if not job.video_url:
+                raise NotFound("no video URL recorded")
+            account.client.download(job.video_url, dest)
+        except (KlingError, OSError) as exc:
+            retryable = isinstance(exc, OSError) or (isinstance(exc, KlingError) and exc.retryable)
+            reason = exc.code if isinstance(exc, KlingError) else type(exc).__name__
+            if retryable and live.failures + 1 < MAX_DOWNLOAD_TRIES:
+                self._later(live, messages.DOWNLOAD_TROUBLE, reason)
+                return
+            if not live.url_refreshed and job.task_id and self._refresh_url(live, job.task_id):
+                return
+            error = exc if isinstance(exc, UserError) else messages.internal_error(reason)
+            self._fail(live, error, "download")
+            return
+        with self._cond:
+            self._live.pop(live.job_id, None)
+            message = messages.CANCELLED_KEPT if live.cancelled else messages.DONE
+            job = self._advance(
+                live,
+                JobStatus.DONE,
+                message,
+                watch=None,
+                video_path=dest,
+                finished_at=time.time(),
+            )
+        self._emit(job)
+
+    def _time_out(self, live: Live) -> None:
+        """The task ran past task_timeout: free its slot, keep watching it slowly."""
+        with self._cond:
+            live.slow = True
+            self._release(live)
+            message = messages.TIMED_OUT.format(seconds=self.task_timeout)
+            job = self._advance(live, JobStatus.TIMED_OUT, message, watch="poll")
+            live.busy = False
+            self._cond.notify_all()
+        self._emit(job)
+
+    # ---- outcomes -------------------------------------------------------------------------
+
+    def _created(self, live: Live, task: Task, *, found: bool) -> None:
+        """Kling has the task (just created, or `found` by its external id)."""
+        account = self._accounts[live.account]
+        now = time.monotonic()
+        with self._cond:
+            account.pool.created()
+            job = self.store.get(live.job_id)
+            live.phase, live.task_id, live.lookup_first = Phase.WATCH, task.task_id, False
+            live.failures = 0
+            live.deadline = now + self.task_timeout
+            live.due = now + self._durations.first_query_delay(live.account, self.poll_interval)
+            live.task_status = TaskStatus.SUBMITTED.value
+            live.seen_running = not task.task_status.finished
+            # A task found by its external id may be older than this process.
+            submitted_at = job.submitted_at or time.time()
+            if found and task.created_at and not job.submitted_at:
+                submitted_at = min(submitted_at, task.created_at / 1000)
+            job = self._advance(
+                live,
+                JobStatus.SUBMITTED,
+                messages.SUBMITTED,
+                watch="poll",
+                task_id=task.task_id,
+                task_status=live.task_status,
+                submitted_at=submitted_at,
+            )
+        self._emit(job)
+        if task.task_status is not TaskStatus.SUBMITTED:
+            self._on_task(live, task)
+        with self._cond:
+            live.busy = False
+            self._cond.notify_all()
+
+    def _on_task(self, live: Live, task: Task) -> None:
+        """Act on what Kling says about the task (the caller owns `live`)."""
+        status = task.task_status
+        if not status.finished:
+            interval = self.poll_interval * (4 if live.slow else 1)
+            with self._cond:
+                # A callback that came in while this query was under way still counts.
+                fresh_hint = live.hinted_at > live.polled_at
+                live.due = time.monotonic() + (0.0 if fresh_hint else interval)
+                live.failures = 0
+                live.seen_running = True
+                if live.task_status == status.value:
+                    return
+                live.task_status = status.value
+                extra: dict[str, Any] = {"task_status": status.value}
+                if status is TaskStatus.PROCESSING:
+                    extra["processing_at"] = time.time()
+                if live.slow:
+                    job = self._write(live.job_id, **extra)
+                else:
+                    new = JobStatus.PROCESSING if status is TaskStatus.PROCESSING else None
+                    job = self._advance(
+                        live,
+                        new or JobStatus.SUBMITTED,
+                        messages.PROCESSING if new else messages.SUBMITTED,
+                        watch="poll",
+                        **extra,
+                    )
+            self._emit(job)
+            return
+        with self._cond:
+            self._release(live)
+            if status is TaskStatus.SUCCEED and live.seen_running:
+                self._record_duration(live)
+            live.task_status = status.value
+        try:
+            KlingClient.outcome(task)
+        except KlingError as exc:
+            self._fail(live, exc, "task", units=task.final_unit_deduction, task_status=status.value)
+            return
+        video = task.video
+        assert video is not None
+        with self._cond:
+            live.phase, live.due, live.failures = Phase.FETCH, time.monotonic(), 0
+            job = self._advance(
+                live,
+                JobStatus.DOWNLOADING,
+                messages.DOWNLOADING,
+                watch="download",
+                task_status=status.value,
+                video_url=video.url,
+                units=task.final_unit_deduction,
+                downloading_at=time.time(),
+            )
+        self._emit(job)
+
+    def _back_in_line(self, live: Live, exc: ConcurrencyLimited) -> None:
+        """1303: nothing was created. Lower the pool and put the job back at the front."""
+        account = self._accounts[live.account]
+        with self._cond:
+            account.pool.busy(exc.retry_after)
+            live.holds_slot, live.lookup_first, live.busy = False, False, False
+            if live.cancelled:
+                self._live.pop(live.job_id, None)
+                job = self._write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
+            else:
+                live.phase = Phase.QUEUE
+                ticket = live.ticket or Ticket(live.submitter, live.job_id, -1, NEVER)
+                account.queue.requeue(ticket)
+                job = self._write(
+                    live.job_id, message=messages.ACCOUNT_BUSY, status=JobStatus.QUEUED
+                )
+            self._cond.notify_all()
+        self._emit(job)
+
+    def _create_unclear(self, live: Live, reason: str) -> None:
+        """No clear answer: keep the slot (the task may exist) and look it up before retrying."""
+        with self._cond:
+            live.lookup_first = True
+        self._later(live, messages.UNCLEAR_CREATE, reason)
+
+    def _query_trouble(self, live: Live, exc: KlingError) -> None:
+        self._later(live, messages.QUERY_TROUBLE, exc.code)
+
+    def _later(self, live: Live, message: Text, reason: str) -> None:
+        """Try this job's step again after a back-off, saying why."""
+        with self._cond:
+            delay = self._backoff(live.failures)
+            live.failures += 1
+            live.due = time.monotonic() + delay
+            live.busy = False
+            job = self._write(live.job_id, message=message.format(reason=reason, seconds=delay))
+            self._cond.notify_all()
+        self._emit(job)
+
+    def _refresh_url(self, live: Live, task_id: str) -> bool:
+        """Ask Kling for the task again to get a fresh video URL; True when one was found."""
+        live.url_refreshed = True
+        try:
+            task = self._accounts[live.account].client.get(task_id)
+        except KlingError:
+            return False
+        if task.video is None:
+            return False
+        with self._cond:
+            live.due, live.busy, live.failures = time.monotonic(), False, 0
+            job = self._write(live.job_id, video_url=task.video.url)
+            self._cond.notify_all()
+        self._emit(job)
+        return True
+
+    def _settle_cancelled_without_task(self, live: Live) -> None:
+        with self._cond:
+            self._release(live)
+            self._live.pop(live.job_id, None)
+            job = self._write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
+            self._cond.notify_all()
+        self._emit(job)
+
+    def _fail(self, live: Live, error: UserError, stage: str, **extra: Any) -> None:
+        """End the job as failed, keeping Kling's code, message and remedy."""
+        title = error.message
+        fields: dict[str, Any] = {
+            "error_code": error.code,
+            "error_message": (
+                error.server_message
+                if isinstance(error, KlingError) and error.server_message
+                else error.message.en
+            ),
+            "error_title_en": title.en,
+            "error_title_zh": title.zh,
+            "error_stage": stage,
+            "remedy_en": error.remedy.en if error.remedy else None,
+            "remedy_zh": error.remedy.zh if error.remedy else None,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
+        with self._cond:
+            self._release(live)
+            self._live.pop(live.job_id, None)
+            if live.phase is Phase.QUEUE:
+                self._accounts[live.account].queue.remove(live.job_id)
+            if not live.cancelled:
+                fields["finished_at"] = time.time()
+            job = self._advance(live, JobStatus.FAILED, title, watch=None, **fields)
+            live.busy = False
+            self._cond.notify_all()
+        log.info("job %s failed at %s: %s", live.job_id, stage, error.code)
+        self._emit(job)
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _advance(
+        self, live: Live, status: JobStatus, message: Text, *, watch: str | None, **fields: Any
+    ) -> Job:
+        """Write a step's outcome (lock held). A cancelled job keeps its status and records
+        what is still being watched instead; its finish time stays the cancel time."""
+        if live.cancelled:
+            fields.pop("finished_at", None)
+            return self._write(live.job_id, message=message, watch=watch, **fields)
+        return self._write(live.job_id, message=message, status=status, **fields)
+
+    def _write(self, job_id: str, *, message: Text | None = None, **fields: Any) -> Job:
+        if message is not None:
+            fields["status_message"], fields["status_message_zh"] = message.en, message.zh
+        with self._cond:
+            return self.store.update(job_id, **fields)
+
+    def _emit(self, job: Job) -> None:
+        with self._cond:
+            subscribers = list(self._subscribers)
+            self._cond.notify_all()
+        for fn in subscribers:
+            try:
+                fn(job)
+            except Exception:
+                log.exception("job subscriber failed")
+
+    def _release(self, live: Live) -> None:
+        if live.holds_slot:
+            self._accounts[live.account].pool.release()
+            live.holds_slot = False
+
+    def _backoff(self, failures: int) -> float:
+        return min(MAX_BACKOFF, max(self.poll_interval, 0.05) * 2**failures)
+
+    def _record_duration(self, live: Live) -> None:
+        job = self.store.get(live.job_id)
+        if job.submitted_at is not None and not live.slow:
+            self._durations.record(live.account, time.time() - job.submitted_at)

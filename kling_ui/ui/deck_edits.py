@@ -1,0 +1,151 @@
+"""What the person changes on the Deck tab, applied to a deck's plan: the slide order typed as
+numbers, prompts edited in the table, the duration, and the prompt defaults.
+
+Pure functions over a `DeckPlan` (no Gradio, no engine): the tab loads the plan, calls one of
+these and saves it. Refusals a person can fix are `UserError`s; table edits apply what they
+can and return the rest as refusals, so one bad cell never loses the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kling_ui.deck import errors
+from kling_ui.deck.plan import IN_FLIGHT, DeckPlan, Duration, PromptDefaulter
+from kling_ui.deck.prompting import preset_defaulter
+from kling_ui.i18n import UserError
+from kling_ui.prompts import DEFAULT_NEGATIVE, PresetLibrary, PromptParts
+from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
+from kling_ui.ui.texts import text
+
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_SLIDE_ID = re.compile(r"^s(\d+)$")
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """Which transitions (0-based) an edit changed, and the edits it had to refuse."""
+
+    changed: tuple[int, ...] = ()
+    refused: tuple[UserError, ...] = ()
+
+
+def slide_number(slide_id: str) -> int:
+    """The number a person sees for a slide: its place in the upload ("s003" -> 3)."""
+    found = _SLIDE_ID.match(slide_id)
+    if found is None:
+        raise ValueError(f"not a slide id: {slide_id!r}")
+    return int(found.group(1))
+
+
+def pair_label(plan: DeckPlan, index: int) -> str:
+    """A transition named by its slides' numbers, e.g. "3 → 1"."""
+    transition = plan.transitions[index]
+    return f"{slide_number(transition.from_slide)} → {slide_number(transition.to_slide)}"
+
+
+def numbers_text(indexes: Sequence[int]) -> str:
+    """0-based transition indexes as the 1-based numbers a person reads ("1, 3")."""
+    return ", ".join(str(i + 1) for i in indexes)
+
+
+def order_text(plan: DeckPlan) -> str:
+    """The shown slides' numbers in order, as the order box shows them ("3, 1, 2")."""
+    return ", ".join(str(slide_number(s.id)) for s in plan.slides)
+
+
+def parse_order(value: str, plan: DeckPlan) -> list[str]:
+    """The slide ids a typed order names ("3, 1, 2", "3 1 2", "3，1，2"), in that order.
+
+    Numbers may name slides left out before, which brings them back. Raises `UserError`
+    deck.bad_order_text for a token that is not one of the deck's slide numbers and
+    deck.repeated_slide for a number given twice (fewer than two slides is the plan's refusal).
+    """
+    known = {slide_number(s.id): s.id for s in [*plan.slides, *plan.dropped]}
+    chosen: list[str] = []
+    for token in (t for t in _SEPARATORS.split(value.strip()) if t):
+        number = int(token) if token.isdecimal() else None
+        if number is None or number not in known:
+            raise UserError(
+                "deck.bad_order_text",
+                text("deck_bad_number", token=token[:20], count=max(known)),
+                remedy=text("deck_order_remedy"),
+            )
+        if known[number] in chosen:
+            raise UserError(
+                "deck.repeated_slide",
+                text("deck_repeated_number", number=number),
+                remedy=text("deck_order_remedy"),
+            )
+        chosen.append(known[number])
+    return chosen
+
+
+def apply_order(plan: DeckPlan, value: str, defaulter: PromptDefaulter) -> None:
+    """Show the slides in the typed order, dropping the ones left out (see `parse_order`)."""
+    plan.reorder(parse_order(value, plan), defaulter)
+
+
+def apply_prompt_edits(plan: DeckPlan, rows: Sequence[Sequence[object]]) -> EditOutcome:
+    """Take the prompt column of the edited table (rows of number, slides, strategy, prompt)
+    into the plan.
+
+    Rows are matched by their number and checked against their slides, so a table shown
+    before the deck changed elsewhere never edits the wrong transition. A changed prompt
+    makes the transition's clip stale (it is made again on the next Generate); a transition
+    in flight or a prompt over 2500 characters is refused, the other rows still apply.
+    """
+    changed: list[int] = []
+    refused: list[UserError] = []
+    for row in rows:
+        if len(row) < 4 or not str(row[0]).strip().isdecimal():
+            continue
+        number = int(str(row[0]).strip())
+        index = number - 1
+        prompt = str(row[3] if row[3] is not None else "").strip()
+        if not 0 <= index < len(plan.transitions) or str(row[1]) != pair_label(plan, index):
+            refused.append(
+                UserError(
+                    "deck.table_stale",
+                    text("deck_table_stale", number=number),
+                    remedy=text("deck_table_stale_remedy"),
+                )
+            )
+            continue
+        if prompt == plan.transitions[index].prompt:
+            continue
+        try:
+            plan.edit_transition(index, prompt=prompt)
+        except UserError as exc:
+            refused.append(exc)
+            continue
+        changed.append(index)
+    return EditOutcome(tuple(changed), tuple(refused))
+
+
+def apply_duration(plan: DeckPlan, duration: Duration) -> EditOutcome:
+    """Make every transition `duration` seconds long; a clip made at another length is made
+    again on the next Generate. Transitions in flight are refused (their clip is paid for)."""
+    changed: list[int] = []
+    refused: list[UserError] = []
+    plan.duration = duration
+    for transition in plan.transitions:
+        if transition.duration == duration:
+            continue
+        if transition.status in IN_FLIGHT:
+            refused.append(errors.transition_busy(transition.index + 1))
+            continue
+        plan.edit_transition(transition.index, duration=duration)
+        changed.append(transition.index)
+    return EditOutcome(tuple(changed), tuple(refused))
+
+
+def defaulter_for(
+    library: PresetLibrary, lang: str | None, template: str | None
+) -> PromptDefaulter:
+    """Default prompts for new pairs: the chosen template for every pair, or (no template)
+    each pair's own strategy hint; the default negative prompt in `lang`."""
+    chosen = PromptParts(template=template) if template else None
+    return preset_defaulter(library, lang, chosen, negative=DEFAULT_NEGATIVE)

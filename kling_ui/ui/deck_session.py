@@ -1,0 +1,274 @@
+"""The Deck tab's workspace: decks opened, edited, run, followed and assembled, safely from many
+page events at once.
+
+Every event of the page (an edit, Generate, the shared timer's tick) loads a deck's plan,
+changes it and saves it; one lock per deck keeps them from overwriting each other's work (a
+tick saving a stale plan would forget the jobs Generate just recorded). The final video is
+assembled once per state of the deck, on its own thread, so a tick never waits for the
+stitching and two ticks never stitch the same deck; what was assembled is noted in the deck's
+folder, so a reload or a restart shows it without stitching again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from kling_ui.deck.plan import PLAN_FILE, PromptDefaulter
+from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
+from kling_ui.i18n import UserError
+from kling_ui.jobs.accounts import Credentials
+from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
+from kling_ui.ui.texts import text
+
+log = logging.getLogger("kling_ui.ui.deck")
+
+DECK_ID = re.compile(r"^[0-9a-f]{16}$")
+ASSEMBLED_FILE = "assembled.json"
+# How long a tick waits for a deck another event is changing before it skips this round.
+TICK_WAIT_S = 0.3
+
+AssemblyState = Literal["waiting", "running", "ready", "failed"]
+
+
+@dataclass(frozen=True)
+class AssembledFiles:
+    """The final video, presenter page and ZIP bundle of an assembled deck."""
+
+    video: Path
+    presenter: Path
+    bundle: Path
+    duration: float
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """Where a deck's final video stands: waiting for clips, being stitched, ready, failed."""
+
+    state: AssemblyState
+    files: AssembledFiles | None = None
+    error: Exception | None = None
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A deck as one tick sees it: the plan brought up to date, its progress, its assembly."""
+
+    deck: Deck
+    progress: DeckProgress
+    assembly: Assembly
+
+
+def no_deck() -> UserError:
+    """An action that needs an open deck was asked for without one."""
+    return UserError("deck.none_open", text("deck_no_deck"), remedy=text("deck_no_deck_remedy"))
+
+
+def assembly_key(deck: Deck) -> str:
+    """What the final video is made from (title, slides in order, holds, clips): the same key
+    means the video already assembled is still the right one."""
+    plan = deck.plan
+    blob = json.dumps(
+        {
+            "title": deck.settings.title,
+            "slides": [[s.id, s.sha256] for s in plan.slides],
+            "holds": plan.holds(),
+            "clips": [t.clip_path for t in plan.transitions],
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class DeckWorkspace:
+    """Decks under the runner's folder, each changed under its own lock (see module doc)."""
+
+    def __init__(self, runner: DeckRunner) -> None:
+        self.runner = runner
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.RLock] = {}
+        self._assembling: dict[str, str] = {}  # deck id -> the key being assembled
+        self._failures: dict[str, tuple[str, Exception]] = {}  # deck id -> (key, error)
+
+    # ---- finding and opening ------------------------------------------------------------
+
+    def known(self, deck_id: object) -> bool:
+        """Whether `deck_id` (as a browser sent it) names a saved deck."""
+        return (
+            isinstance(deck_id, str)
+            and DECK_ID.match(deck_id) is not None
+            and (self.runner.decks_dir / deck_id / PLAN_FILE).is_file()
+        )
+
+    def load(self, deck_id: object) -> Deck | None:
+        """The saved deck `deck_id` names; None for anything else (a browser's stale value)."""
+        if not self.known(deck_id):
+            return None
+        return self.runner.load(str(deck_id))
+
+    def open(
+        self, inputs: Sequence[Path], settings: DeckSettings, defaulter: PromptDefaulter
+    ) -> Deck:
+        """Open the deck for these files and settings (the one made before, if any).
+
+        Title and hold time are set again under the deck's lock, in case a tick saved the
+        deck between the runner's opening and now."""
+        opened = self.runner.open(inputs, settings, defaulter)
+        with self._lock(opened.deck_id):
+            deck = self.runner.load(opened.deck_id)
+            deck.plan.set_hold(settings.hold_seconds)
+            current = Deck(deck.folder, opened.settings, deck.plan)
+            self.runner.save(current)
+        return current
+
+    @contextlib.contextmanager
+    def editing(self, deck_id: object) -> Iterator[Deck]:
+        """The deck, loaded under its lock and saved when the block ends without an error."""
+        if not self.known(deck_id):
+            raise no_deck()
+        with self._lock(str(deck_id)):
+            deck = self.runner.load(str(deck_id))
+            yield deck
+            self.runner.save(deck)
+
+    def update_settings(self, deck_id: object, **changes: object) -> Deck:
+        """Change the deck's saved settings (e.g. its title or duration)."""
+        if not self.known(deck_id):
+            raise no_deck()
+        with self._lock(str(deck_id)):
+            deck = self.runner.load(str(deck_id))
+            updated = Deck(deck.folder, deck.settings.model_copy(update=changes), deck.plan)
+            self.runner.save(updated)
+            return updated
+
+    # ---- running ------------------------------------------------------------------------
+
+    def submit(
+        self,
+        deck_id: object,
+        *,
+        submitter: str,
+        credentials: Credentials | None,
+        indexes: Sequence[int] | None = None,
+    ) -> list[str]:
+        """Hand the deck's transitions without a clip or a job in flight to the engine (only
+        `indexes` when given); their job ids. Returns at once: the engine runs them."""
+        if not self.known(deck_id):
+            raise no_deck()
+        with self._lock(str(deck_id)):
+            deck = self.runner.load(str(deck_id))
+            ids = self.runner.submit(
+                deck, submitter=submitter, credentials=credentials, indexes=indexes
+            )
+        with self._guard:
+            self._failures.pop(str(deck_id), None)  # a new attempt may assemble again
+        return ids
+
+    def follow(self, deck_id: object) -> Followed | None:
+        """The deck brought up to date with the engine, and its final video started or found.
+
+        None when there is no such deck, or when another event holds the deck right now
+        (the next tick will see it)."""
+        if not self.known(deck_id):
+            return None
+        lock = self._lock(str(deck_id))
+        if not lock.acquire(timeout=TICK_WAIT_S):
+            return None
+        try:
+            deck = self.runner.load(str(deck_id))
+            progress = self.runner.sync(deck)
+        finally:
+            lock.release()
+        return Followed(deck, progress, self.assembly(deck, progress))
+
+    # ---- assembling ---------------------------------------------------------------------
+
+    def assembly(self, deck: Deck, progress: DeckProgress) -> Assembly:
+        """The final video of `deck` as it stands; starts assembling it (once) when every
+        transition has its clip and nothing assembled matches the deck."""
+        if not progress.complete:
+            return Assembly("waiting")
+        key = assembly_key(deck)
+        ready = self.assembled(deck, key)
+        if ready is not None:
+            return Assembly("ready", files=ready)
+        with self._guard:
+            if deck.deck_id in self._assembling:
+                return Assembly("running")
+            failed = self._failures.get(deck.deck_id)
+            if failed is not None and failed[0] == key:
+                return Assembly("failed", error=failed[1])
+            self._assembling[deck.deck_id] = key
+        worker = threading.Thread(
+            target=self._assemble,
+            args=(deck.deck_id, key),
+            name=f"deck-assemble-{deck.deck_id}",
+            daemon=True,
+        )
+        worker.start()
+        return Assembly("running")
+
+    def assembled(self, deck: Deck, key: str | None = None) -> AssembledFiles | None:
+        """The files assembled for this state of the deck, if they are on disk."""
+        marker = deck.folder / "output" / ASSEMBLED_FILE
+        try:
+            noted = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(noted, dict) or noted.get("key") != (key or assembly_key(deck)):
+            return None
+        try:
+            files = AssembledFiles(
+                video=deck.folder / str(noted["video"]),
+                presenter=deck.folder / str(noted["presenter"]),
+                bundle=deck.folder / str(noted["bundle"]),
+                duration=float(noted["duration"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (files.video.is_file() and files.bundle.is_file()):
+            return None
+        return files
+
+    def busy_assembling(self, deck_id: object) -> bool:
+        """Whether the final video of `deck_id` is being stitched right now."""
+        with self._guard:
+            return deck_id in self._assembling
+
+    def _assemble(self, deck_id: str, key: str) -> None:
+        try:
+            with self._lock(deck_id):
+                deck = self.runner.load(deck_id)
+                outputs = self.runner.assemble(deck)
+                noted = {
+                    "key": assembly_key(deck),
+                    "video": str(outputs.video.relative_to(deck.folder)),
+                    "presenter": str(outputs.presenter.relative_to(deck.folder)),
+                    "bundle": str(outputs.bundle.relative_to(deck.folder)),
+                    "duration": outputs.report.duration,
+                }
+                marker = deck.folder / "output" / ASSEMBLED_FILE
+                marker.write_text(json.dumps(noted, indent=2), encoding="utf-8")
+            log.info("deck %s assembled: %s", deck_id, outputs.video.name)
+        except Exception as exc:
+            if not isinstance(exc, UserError):
+                log.exception("deck %s could not be assembled", deck_id)
+            else:
+                log.info("deck %s not assembled: %s", deck_id, exc)
+            with self._guard:
+                self._failures[deck_id] = (key, exc)
+        finally:
+            with self._guard:
+                self._assembling.pop(deck_id, None)
+
+    def _lock(self, deck_id: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(deck_id, threading.RLock())

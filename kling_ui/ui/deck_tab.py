@@ -1,0 +1,533 @@
+"""The Deck tab: upload a PDF, images or a ZIP; see the slides in order and arrange them; one
+editable prompt per transition; hold time; Generate deck; progress; the final video and its
+downloads.
+
+Generate only hands the transitions to the engine and returns; the shared timer follows the
+deck (the open deck's id is kept in this browser's storage, so a reload shows it again) and,
+once every clip is made, has the final video assembled once. Running the same deck again
+reuses every transition already made or in flight; a failed one can be retried alone.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from kling_ui.deck.run import Deck, DeckRunner, DeckSettings
+from kling_ui.i18n import UserError
+from kling_ui.kling.capabilities import settings_for
+from kling_ui.ui import deck_views, views
+from kling_ui.ui.access import browser_state_secret
+from kling_ui.ui.common import (
+    GENERATE_CONCURRENCY_ID,
+    GENERATE_CONCURRENCY_LIMIT,
+    lang_of,
+    shows_errors,
+    submitter_of,
+)
+from kling_ui.ui.context import StudioContext
+from kling_ui.ui.deck_edits import (
+    EditOutcome,
+    apply_duration,
+    apply_order,
+    apply_prompt_edits,
+    defaulter_for,
+    numbers_text,
+    order_text,
+    pair_label,
+)
+from kling_ui.ui.deck_session import DeckWorkspace, Followed, no_deck
+from kling_ui.ui.studio_tab import PROMPT_LANGS
+from kling_ui.ui.texts import label, say, text
+
+log = logging.getLogger("kling_ui.ui.deck")
+
+DECK_STORAGE = "kling-ui-open-deck"
+OPEN_CONCURRENCY_ID = "kling-deck-open"
+EDIT_CONCURRENCY_ID = "kling-deck-edit"
+WORKSPACE_KEY = "deck_workspace"
+FILE_TYPES = [".pdf", ".zip", ".pptx", ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"]
+
+
+def build(ctx: StudioContext) -> DeckWorkspace:
+    """Lay out the Deck tab inside the current Tab and wire its events; the tab's workspace
+    (also kept in `ctx.extras["deck_workspace"]`)."""
+    library, settings = ctx.library, ctx.settings
+    data_dir = settings.data_dir.expanduser().resolve()
+    workspace = DeckWorkspace(DeckRunner(ctx.engine, data_dir))
+    ctx.extras[WORKSPACE_KEY] = workspace
+    models = deck_views.deck_models()
+    model_names = [name for _, name in models]
+    start_model = settings.default_model if settings.default_model in model_names else models[0][1]
+    start_mode, start_duration, _ = settings_for(
+        start_model, settings.default_mode, settings.default_duration, has_tail=True
+    )
+
+    gr.Markdown(label("deck_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2):
+            files = gr.File(
+                label=label("deck_files"),
+                file_count="multiple",
+                file_types=FILE_TYPES,
+                type="filepath",
+                height=150,
+                elem_id="kts-deck-files",
+            )
+            title = gr.Textbox(label=label("deck_title"), max_lines=1, elem_id="kts-deck-title")
+            with gr.Row():
+                model = gr.Dropdown(
+                    models, value=start_model, label=label("model"), elem_id="kts-deck-model"
+                )
+                mode = gr.Radio(
+                    ["std", "pro"], value=start_mode, label=label("mode"), elem_id="kts-deck-mode"
+                )
+                duration = gr.Radio(
+                    ["5", "10"],
+                    value=start_duration,
+                    label=label("duration"),
+                    elem_id="kts-deck-duration",
+                )
+            rules = gr.Markdown(elem_id="kts-deck-rules")
+            gr.Markdown(label("deck_settings_note"))
+            with gr.Row():
+                prompt_lang = gr.Radio(
+                    PROMPT_LANGS,
+                    value="en",
+                    label=label("prompt_language"),
+                    elem_id="kts-deck-lang",
+                )
+                template = gr.Dropdown(
+                    deck_views.template_choices(library, "en"),
+                    value="",
+                    label=label("deck_prompt_source"),
+                    elem_id="kts-deck-template",
+                )
+            hold = gr.Slider(
+                0, 60, value=2.0, step=0.5, label=label("deck_hold"), elem_id="kts-deck-hold"
+            )
+        with gr.Column(scale=3):
+            summary = gr.Markdown(elem_id="kts-deck-summary")
+            gallery = gr.Gallery(
+                label=label("deck_slides"),
+                columns=6,
+                height=230,
+                object_fit="contain",
+                interactive=False,
+                elem_id="kts-deck-slides",
+            )
+            with gr.Row(equal_height=True):
+                order = gr.Textbox(
+                    label=label("deck_order"), max_lines=1, scale=4, elem_id="kts-deck-order"
+                )
+                apply_order_button = gr.Button(
+                    label("deck_apply_order"), scale=1, elem_id="kts-deck-apply-order"
+                )
+    table = gr.Dataframe(
+        value=deck_views.table_value(None, "en"),
+        type="array",
+        interactive=True,
+        static_columns=[0, 1, 2],
+        wrap=True,
+        max_height=420,
+        column_widths=["7%", "10%", "13%", "70%"],
+        label=label("deck_table"),
+        elem_id="kts-deck-table",
+    )
+    generate = gr.Button(label("deck_generate"), variant="primary", elem_id="kts-deck-generate")
+    note = gr.Markdown(elem_id="kts-deck-note")
+    gr.Markdown("### " + label("deck_progress"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            progress = gr.HTML(deck_views.empty_progress_html("en"), elem_id="kts-deck-progress")
+            with gr.Row(visible=False, equal_height=True) as retry_row:
+                retry_pick = gr.Dropdown(
+                    [], label=label("deck_retry_pick"), scale=2, elem_id="kts-deck-retry-pick"
+                )
+                retry = gr.Button(label("deck_retry"), scale=1, elem_id="kts-deck-retry")
+        with gr.Column(scale=2):
+            video = gr.Video(
+                label=label("deck_video"),
+                interactive=False,
+                buttons=["download"],
+                elem_id="kts-deck-video",
+            )
+            downloads = gr.File(
+                label=label("deck_downloads"),
+                file_count="multiple",
+                interactive=False,
+                elem_id="kts-deck-downloads",
+            )
+    deck_state = gr.BrowserState(
+        None, storage_key=DECK_STORAGE, secret=browser_state_secret(data_dir)
+    )
+    shown = gr.State({})
+
+    deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
+    plan_outputs = [gallery, order, summary, table]
+    panel_outputs = [progress, retry_row, retry_pick, video, downloads, shown]
+
+    def deck_values(deck: Deck, lang: str) -> list[Any]:
+        return [
+            deck.deck_id,
+            deck_views.gallery_items(deck.plan),
+            order_text(deck.plan),
+            deck_views.summary_markdown(deck, lang),
+            deck_views.table_value(deck.plan, lang),
+            deck.settings.title,
+            deck.plan.hold_seconds,
+            deck.settings.model,
+            deck.settings.mode,
+            deck.plan.duration,
+        ]
+
+    def plan_values(deck: Deck, lang: str) -> list[Any]:
+        return deck_values(deck, lang)[1:5]
+
+    def panel_values(followed: Followed | None, seen: dict[str, Any], lang: str) -> list[Any]:
+        """The progress panel's outputs, skipping the parts that have not changed."""
+        if followed is None:
+            return [gr.skip()] * len(panel_outputs)
+        deck, found, assembly = followed.deck, followed.progress, followed.assembly
+        failures = (
+            deck_views.failure_texts(workspace.runner.jobs(deck), deck.plan, lang)
+            if found.failed
+            else {}
+        )
+        html_out = deck_views.progress_html(deck.plan, found, assembly, failures, lang)
+        choices = deck_views.retry_choices(deck.plan, found)
+        files_ready = assembly.files
+        video_path = str(files_ready.video) if files_ready is not None else ""
+        now = {"deck": deck.deck_id, "html": html_out, "retry": choices, "video": video_path}
+        same = {key: seen.get(key) == value for key, value in now.items()}
+        retry_updates: list[Any] = [gr.skip(), gr.skip()]
+        if not (same["retry"] and same["deck"]):
+            retry_updates = [
+                gr.update(visible=bool(choices)),
+                gr.update(choices=choices, value=choices[0][1] if choices else None),
+            ]
+        file_updates: list[Any] = [gr.skip(), gr.skip()]
+        if not (same["video"] and same["deck"]):
+            file_updates = (
+                [video_path, [video_path, str(files_ready.bundle)]]
+                if files_ready is not None
+                else [None, None]
+            )
+        return [
+            html_out if not (same["html"] and same["deck"]) else gr.skip(),
+            *retry_updates,
+            *file_updates,
+            now,
+        ]
+
+    def deck_settings(data: dict[Any, Any], paths: list[str]) -> DeckSettings:
+        chosen_mode, chosen_duration, _ = settings_for(
+            data[model], data[mode] or "pro", data[duration] or "5", has_tail=True
+        )
+        return DeckSettings(
+            title=(data[title] or "").strip() or Path(paths[0]).stem,
+            model=data[model],
+            mode=chosen_mode,  # type: ignore[arg-type]
+            duration=chosen_duration,  # type: ignore[arg-type]
+            hold_seconds=float(data[hold] if data[hold] is not None else 2.0),
+        )
+
+    def open_deck(data: dict[Any, Any], paths: list[str], lang: str) -> list[Any]:
+        defaulter = defaulter_for(library, data[prompt_lang] or lang, data[template] or None)
+        deck = workspace.open([Path(p) for p in paths], deck_settings(data, paths), defaulter)
+        followed = workspace.follow(deck.deck_id)
+        if followed is not None:
+            gr.Info(deck_views.opened_message(followed.deck, followed.progress, lang))
+        return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang)]
+
+    def warn_refusals(outcome: EditOutcome, lang: str) -> None:
+        for refusal in outcome.refused:
+            gr.Warning(refusal.text(lang))
+
+    # ---- opening ------------------------------------------------------------------------
+
+    open_inputs = {files, title, model, mode, duration, hold, prompt_lang, template}
+
+    @shows_errors
+    def on_upload(data: dict[Any, Any], request: gr.Request):
+        paths = [str(p) for p in (data[files] or [])]
+        if not paths:
+            return [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
+        return open_deck(data, paths, lang_of(request))
+
+    files.upload(
+        on_upload,
+        open_inputs,
+        [*deck_outputs, note, *panel_outputs],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=OPEN_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_model(data: dict[Any, Any], request: gr.Request):
+        lang = lang_of(request)
+        chosen_mode, chosen_duration, why = settings_for(
+            data[model], data[mode] or "pro", data[duration] or "5", has_tail=True
+        )
+        rules_out = why.get(lang).strip()
+        keep = [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
+        if not workspace.known(data[deck_state]):
+            return [*keep, rules_out]
+        paths = [str(p) for p in (data[files] or [])]
+        if not paths:
+            needs = UserError(
+                "deck.needs_files",
+                text("deck_needs_files"),
+                remedy=text("deck_needs_files_remedy"),
+            )
+            gr.Warning(needs.text(lang))
+            return [*keep, rules_out]
+        data = data | {mode: chosen_mode, duration: chosen_duration}
+        return [*open_deck(data, paths, lang), rules_out]
+
+    gr.on(
+        [model.input, mode.input],
+        on_model,
+        open_inputs | {deck_state},
+        [*deck_outputs, note, *panel_outputs, rules],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=OPEN_CONCURRENCY_ID,
+    )
+
+    # ---- arranging and prompts ----------------------------------------------------------
+
+    @shows_errors
+    def on_order(deck_id: Any, typed: str, lang_value: str, template_id: str, request: gr.Request):
+        lang = lang_of(request)
+        defaulter = defaulter_for(library, lang_value or lang, template_id or None)
+        with workspace.editing(deck_id) as deck:
+            apply_order(deck.plan, typed or "", defaulter)
+        gr.Info(say("deck_order_saved", lang, order=order_text(deck.plan)))
+        return plan_values(deck, lang)
+
+    gr.on(
+        [apply_order_button.click, order.submit],
+        on_order,
+        [deck_state, order, prompt_lang, template],
+        plan_outputs,
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_defaults(deck_id: Any, lang_value: str, template_id: str, request: gr.Request):
+        lang = lang_of(request)
+        if not workspace.known(deck_id):
+            return gr.skip()
+        defaulter = defaulter_for(library, lang_value or lang, template_id or None)
+        with workspace.editing(deck_id) as deck:
+            changed = deck.plan.refresh_defaults(defaulter)
+        if not changed:
+            return gr.skip()
+        gr.Info(say("deck_defaults_applied", lang, numbers=numbers_text(changed)))
+        return deck_views.table_value(deck.plan, lang)
+
+    gr.on(
+        [prompt_lang.input, template.input],
+        on_defaults,
+        [deck_state, prompt_lang, template],
+        [table],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_table(deck_id: Any, rows: list[list[Any]], request: gr.Request):
+        lang = lang_of(request)
+        with workspace.editing(deck_id) as deck:
+            outcome = apply_prompt_edits(deck.plan, rows or [])
+        warn_refusals(outcome, lang)
+        if outcome.changed:
+            gr.Info(say("deck_prompts_saved", lang, numbers=numbers_text(outcome.changed)))
+        # Show the plan as it now stands only when a cell was refused (it reverts that cell).
+        return deck_views.table_value(deck.plan, lang) if outcome.refused else gr.skip()
+
+    table.input(on_table, [deck_state, table], [table], api_visibility="private", queue=False)
+
+    @shows_errors
+    def on_duration(deck_id: Any, model_value: str, mode_value: str, value: str, req: gr.Request):
+        lang = lang_of(req)
+        _, chosen, why = settings_for(model_value, mode_value or "pro", value, has_tail=True)
+        if chosen != value:
+            gr.Warning(why.get(lang).strip())
+        if not workspace.known(deck_id):
+            return chosen, gr.skip()
+        with workspace.editing(deck_id) as deck:
+            outcome = apply_duration(deck.plan, chosen)  # type: ignore[arg-type]
+        workspace.update_settings(deck_id, duration=chosen)
+        warn_refusals(outcome, lang)
+        if outcome.changed:
+            numbers = numbers_text(outcome.changed)
+            gr.Info(say("deck_duration_applied", lang, numbers=numbers, duration=chosen))
+        return chosen, deck_views.summary_markdown(workspace.load(deck_id) or deck, lang)
+
+    duration.input(
+        on_duration,
+        [deck_state, model, mode, duration],
+        [duration, summary],
+        api_visibility="private",
+        queue=False,
+    )
+
+    @shows_errors
+    def on_hold(deck_id: Any, seconds: float | None, request: gr.Request):
+        if seconds is None or not workspace.known(deck_id):
+            return
+        with workspace.editing(deck_id) as deck:
+            deck.plan.set_hold(float(seconds))
+
+    hold.release(on_hold, [deck_state, hold], None, api_visibility="private", queue=False)
+
+    @shows_errors
+    def on_title(deck_id: Any, value: str, request: gr.Request):
+        shown_title = (value or "").strip()
+        deck = workspace.load(deck_id)
+        if deck is None or not shown_title or shown_title == deck.settings.title:
+            return gr.skip()
+        updated = workspace.update_settings(deck_id, title=shown_title)
+        return deck_views.summary_markdown(updated, lang_of(request))
+
+    gr.on(
+        [title.submit, title.blur],
+        on_title,
+        [deck_state, title],
+        [summary],
+        api_visibility="private",
+        queue=False,
+    )
+
+    # ---- generate and retry -------------------------------------------------------------
+
+    @shows_errors
+    def on_generate(data: dict[Any, Any], request: gr.Request):
+        lang = lang_of(request)
+        deck_id = data[deck_state]
+        if not workspace.known(deck_id):
+            raise no_deck()
+        credentials = ctx.credentials_for(data[ctx.browser_keys])
+        if data[hold] is not None:
+            with workspace.editing(deck_id) as deck:
+                deck.plan.set_hold(float(data[hold]))
+        submitted = workspace.submit(
+            deck_id,
+            submitter=submitter_of(request, data[ctx.browser_id]),
+            credentials=credentials,
+        )
+        message = (
+            say("deck_queued", lang, count=len(submitted))
+            if submitted
+            else say("deck_nothing_new", lang)
+        )
+        gr.Info(message)
+        return message
+
+    generate.click(
+        on_generate,
+        {deck_state, hold, ctx.browser_keys, ctx.browser_id},
+        [note],
+        api_visibility="private",
+        concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
+        concurrency_id=GENERATE_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_retry(data: dict[Any, Any], request: gr.Request):
+        lang = lang_of(request)
+        deck_id, index = data[deck_state], data[retry_pick]
+        deck = workspace.load(deck_id)
+        if deck is None:
+            raise no_deck()
+        if index is None:
+            raise UserError("deck.no_retry_pick", text("deck_no_retry_pick"))
+        credentials = ctx.credentials_for(data[ctx.browser_keys])
+        submitted = workspace.submit(
+            deck_id,
+            submitter=submitter_of(request, data[ctx.browser_id]),
+            credentials=credentials,
+            indexes=[int(index)],
+        )
+        pair = pair_label(deck.plan, int(index)) if int(index) < len(deck.plan.transitions) else ""
+        message = say("deck_retried" if submitted else "deck_nothing_to_retry", lang, pair=pair)
+        gr.Info(message)
+        return message
+
+    retry.click(
+        on_retry,
+        {deck_state, retry_pick, ctx.browser_keys, ctx.browser_id},
+        [note],
+        api_visibility="private",
+        concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
+        concurrency_id=GENERATE_CONCURRENCY_ID,
+    )
+
+    # ---- following the deck -------------------------------------------------------------
+
+    def on_tick(deck_id: Any, seen: dict[str, Any], request: gr.Request):
+        if not workspace.known(deck_id):
+            return [gr.skip()] * len(panel_outputs)
+        lang = lang_of(request)
+        try:
+            followed = workspace.follow(deck_id)
+        except Exception as exc:  # shown in the panel; the next tick tries again
+            log.exception("following deck %s failed", deck_id)
+            message = html.escape(views.error_message(exc, lang))
+            return [f'<div class="kts-problems">{message}</div>', *[gr.skip()] * 5]
+        return panel_values(followed, seen or {}, lang)
+
+    ctx.timer.tick(
+        on_tick,
+        [deck_state, shown],
+        panel_outputs,
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+
+    # ---- page load: this browser's deck and the page's language ---------------------------
+
+    def on_load(deck_id: Any, request: gr.Request):
+        lang = lang_of(request)
+        localized = [
+            gr.update(choices=deck_views.template_choices(library, lang)),
+            lang,
+        ]
+        deck = workspace.load(deck_id)
+        if deck is None:
+            empty = [
+                None,
+                [],
+                "",
+                "",
+                deck_views.table_value(None, lang),
+                *[gr.skip()] * 5,
+            ]
+            blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 4, {}]
+            return [*empty, *blank_panel, *localized]
+        try:
+            followed = workspace.follow(deck.deck_id)
+        except Exception:
+            log.exception("following deck %s failed", deck.deck_id)
+            followed = None
+        return [*deck_values(deck, lang), *panel_values(followed, {}, lang), *localized]
+
+    ctx.blocks.load(
+        on_load,
+        [deck_state],
+        [*deck_outputs, *panel_outputs, template, prompt_lang],
+        api_visibility="private",
+        queue=False,
+    )
+    return workspace

@@ -1,0 +1,148 @@
+"""The Deck tab's words in English and Simplified Chinese, added to the Studio's table at import.
+
+Labels are translated in the browser (`texts.label`); what the server makes (progress, notices,
+errors) is picked with `texts.say` from the request's language, like every other tab.
+"""
+
+from __future__ import annotations
+
+from kling_ui.ui import texts
+
+DECK_STRINGS: dict[str, tuple[str, str]] = {
+    # Labels (translated in the browser)
+    "deck_intro": (
+        "Upload a PDF, several slide images or a ZIP of images. Every pair of neighbouring "
+        "slides gets a Kling transition; the slides are held between them and everything is "
+        "stitched into one presentation video.",
+        "上传一个 PDF、多张幻灯片图片或一个图片 ZIP。每两张相邻幻灯片之间生成一段可灵转场，"
+        "幻灯片在转场之间停留，最后拼接成一个完整的演示视频。",
+    ),
+    "deck_files": (
+        "Slides: a PDF, several images, or a ZIP of images",
+        "幻灯片：一个 PDF、多张图片或一个图片 ZIP",
+    ),
+    "deck_title": ("Title (names the video file)", "标题（用作视频文件名）"),
+    "deck_prompt_source": ("Prompt for every transition", "每个转场的提示词"),
+    "deck_settings_note": (
+        "Model and mode belong to a deck: changing them opens a separate deck for the same "
+        "slides (each keeps the clips it already made).",
+        "模型和模式属于整套幻灯片：更改后会为同样的幻灯片打开另一套（各自保留已生成的片段）。",
+    ),
+    "deck_slides": ("Slides in order", "幻灯片顺序"),
+    "deck_order": (
+        "Slide order: numbers separated by commas; leave a number out to drop that slide",
+        "幻灯片顺序：用逗号分隔的编号；省略某个编号即可去掉该幻灯片",
+    ),
+    "deck_apply_order": ("Apply order", "应用顺序"),
+    "deck_hold": ("Seconds each slide is held", "每张幻灯片停留的秒数"),
+    "deck_table": (
+        "Transitions: click a prompt to edit it",
+        "转场列表：点击提示词即可修改",
+    ),
+    "deck_generate": ("Generate deck", "生成整套视频"),
+    "deck_progress": ("Progress", "进度"),
+    "deck_retry_pick": ("Failed transition", "失败的转场"),
+    "deck_retry": ("Retry this transition alone", "只重试这个转场"),
+    "deck_video": ("Final video", "最终视频"),
+    "deck_downloads": (
+        "Downloads: the final MP4 and a ZIP with the clips, slides and presenter page",
+        "下载：最终 MP4，以及包含片段、幻灯片和演示页面的 ZIP",
+    ),
+    # Server-made text
+    "deck_auto_prompt": (
+        "Automatic: chosen for each pair of slides",
+        "自动：按每组幻灯片分别选择",
+    ),
+    "deck_col_number": ("#", "序号"),
+    "deck_col_slides": ("Slides", "幻灯片"),
+    "deck_col_strategy": ("Strategy", "策略"),
+    "deck_col_prompt": ("Prompt", "提示词"),
+    "deck_strategy_in_place": ("In place", "原地演变"),
+    "deck_strategy_camera": ("Camera move", "镜头运动"),
+    "deck_status_pending": ("Not started", "未开始"),
+    "deck_empty": (
+        "Upload a PDF, several images or a ZIP to start a deck.",
+        "上传 PDF、多张图片或 ZIP 即可开始。",
+    ),
+    "deck_summary": (
+        "**{title}**: {slides} slides, {transitions} transitions · {model}, {mode}, {duration} s",
+        "**{title}**：{slides} 张幻灯片，{transitions} 个转场 · {model}，{mode}，{duration} 秒",
+    ),
+    "deck_left_out": ("Left out: {slides}", "已去掉：{slides}"),
+    "deck_opened": (
+        "Opened “{title}”: {slides} slides, {transitions} transitions.",
+        "已打开“{title}”：{slides} 张幻灯片，{transitions} 个转场。",
+    ),
+    "deck_resumed": (
+        "{done} of {total} transitions were already made and will be reused.",
+        "{total} 个转场中已有 {done} 个完成，将直接复用。",
+    ),
+    "deck_queued": (
+        "{count} transitions handed to the engine; the rest are already made or in flight.",
+        "已将 {count} 个转场交给任务引擎；其余的已完成或正在生成。",
+    ),
+    "deck_nothing_new": (
+        "Every transition is already made or in flight: nothing new is paid for.",
+        "所有转场都已完成或正在生成，不会产生新的费用。",
+    ),
+    "deck_retried": ("Transition {pair} is running again.", "转场 {pair} 已重新开始。"),
+    "deck_nothing_to_retry": (
+        "Transition {pair} has not failed, so there is nothing to retry.",
+        "转场 {pair} 没有失败，无需重试。",
+    ),
+    "deck_order_saved": ("New order: {order}.", "新顺序：{order}。"),
+    "deck_prompts_saved": (
+        "Saved the prompt of transition {numbers}.",
+        "已保存第 {numbers} 个转场的提示词。",
+    ),
+    "deck_duration_applied": (
+        "Transitions {numbers} will be made at {duration} s.",
+        "第 {numbers} 个转场将按 {duration} 秒生成。",
+    ),
+    "deck_defaults_applied": (
+        "Updated the prompts you had not edited ({numbers}).",
+        "已更新您未修改过的提示词（{numbers}）。",
+    ),
+    "deck_assembling": ("Assembling the final video…", "正在拼接最终视频……"),
+    "deck_ready": ("The final video is ready ({seconds} s).", "最终视频已完成（{seconds} 秒）。"),
+    "deck_assembly_failed": (
+        "Could not assemble the final video: {error}",
+        "无法拼接最终视频：{error}",
+    ),
+    "deck_no_deck": ("No deck is open.", "还没有打开任何幻灯片。"),
+    "deck_no_deck_remedy": (
+        "Upload a PDF, several images or a ZIP first.",
+        "请先上传 PDF、多张图片或 ZIP。",
+    ),
+    "deck_bad_number": (
+        "“{token}” is not a slide number of this deck (1 to {count}).",
+        "“{token}”不是本套幻灯片的编号（1 到 {count}）。",
+    ),
+    "deck_repeated_number": ("Slide {number} is listed twice.", "幻灯片 {number} 出现了两次。"),
+    "deck_order_remedy": (
+        "List slide numbers separated by commas, e.g. 3, 1, 2; leave a number out to drop "
+        "that slide.",
+        "请用逗号分隔幻灯片编号，例如 3, 1, 2；省略某个编号即可去掉该幻灯片。",
+    ),
+    "deck_table_stale": (
+        "Row {number} no longer matches the deck (it changed meanwhile), so that edit was "
+        "not saved.",
+        "第 {number} 行与当前幻灯片不再对应（期间已被修改），该修改未保存。",
+    ),
+    "deck_table_stale_remedy": (
+        "Edit the prompt again in the table as it is now.",
+        "请在当前表格中重新修改提示词。",
+    ),
+    "deck_needs_files": (
+        "The slides are no longer in the upload box, so the deck cannot be opened with the "
+        "new model or mode.",
+        "上传框中已没有幻灯片文件，无法以新的模型或模式打开。",
+    ),
+    "deck_needs_files_remedy": (
+        "Upload the same slides again; the deck made before is found again.",
+        "请重新上传同样的幻灯片；之前的进度会自动找回。",
+    ),
+    "deck_no_retry_pick": ("Choose a failed transition first.", "请先选择一个失败的转场。"),
+}
+
+texts.add_strings(DECK_STRINGS)

@@ -1,0 +1,188 @@
+"""Pure functions that turn a deck (its plan, progress and assembly) into what the Deck tab
+shows: the thumbnail strip, the prompt table, the summary, the progress panel, the retry menu.
+
+No Gradio and no engine here: plain values in, strings, HTML and lists out, so the look of the
+tab is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kling_ui.deck.plan import DeckPlan
+from kling_ui.deck.run import Deck, DeckProgress
+from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
+from kling_ui.kling.capabilities import MODELS
+from kling_ui.prompts import PresetLibrary
+from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
+from kling_ui.ui.deck_edits import pair_label, slide_number
+from kling_ui.ui.deck_session import Assembly
+from kling_ui.ui.texts import say
+from kling_ui.ui.views import model_choices
+
+TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
+PROMPT_COLUMN = 3
+
+
+def deck_models() -> list[tuple[str, str]]:
+    """The model menu for decks: only models that take a first and a last frame."""
+    return [(shown, name) for shown, name in model_choices() if MODELS[name].accepts_tail]
+
+
+def template_choices(library: PresetLibrary, lang: str | None) -> list[tuple[str, str]]:
+    """The prompt menu: automatic (each pair's own strategy) first, then every template."""
+    return [(say("deck_auto_prompt", lang), ""), *library.choices("template", lang)]
+
+
+def gallery_items(plan: DeckPlan) -> list[tuple[str, str]]:
+    """The thumbnail strip: each shown slide's PNG with its number and name, in order."""
+    return [(s.path, f"{slide_number(s.id)} · {s.name}") for s in plan.slides]
+
+
+def strategy_label(strategy: str | None, lang: str | None) -> str:
+    """A pair's strategy hint in words ("In place", "Camera move"); "" when unknown."""
+    if strategy in ("in_place", "camera"):
+        return say(f"deck_strategy_{strategy}", lang)
+    return ""
+
+
+def table_headers(lang: str | None) -> list[str]:
+    """The prompt table's column names in `lang`."""
+    return [say(key, lang) for key in TABLE_COLUMNS]
+
+
+def table_rows(plan: DeckPlan, lang: str | None) -> list[list[str]]:
+    """One row per transition: number, slides ("1 → 2"), strategy, prompt (editable)."""
+    return [
+        [str(t.index + 1), pair_label(plan, t.index), strategy_label(t.strategy, lang), t.prompt]
+        for t in plan.transitions
+    ]
+
+
+def table_value(plan: DeckPlan | None, lang: str | None) -> dict[str, Any]:
+    """The Dataframe value for the prompt table (one blank row when no deck is open)."""
+    rows = table_rows(plan, lang) if plan is not None else []
+    return {"headers": table_headers(lang), "data": rows or [[""] * len(TABLE_COLUMNS)]}
+
+
+def summary_markdown(deck: Deck, lang: str | None) -> str:
+    """The deck in one line: title, counts, settings, and the slides left out."""
+    plan, settings = deck.plan, deck.settings
+    line = say(
+        "deck_summary",
+        lang,
+        title=_markdown_plain(settings.title),
+        slides=len(plan.slides),
+        transitions=len(plan.transitions),
+        model=settings.model,
+        mode=settings.mode,
+        duration=plan.duration,
+    )
+    if plan.dropped:
+        numbers = ", ".join(str(slide_number(s.id)) for s in plan.dropped)
+        line += " · " + say("deck_left_out", lang, slides=numbers)
+    return line
+
+
+def opened_message(deck: Deck, progress: DeckProgress, lang: str | None) -> str:
+    """The notice after a deck is opened, saying what a second run will reuse."""
+    message = say(
+        "deck_opened",
+        lang,
+        title=deck.settings.title,
+        slides=len(deck.plan.slides),
+        transitions=len(deck.plan.transitions),
+    )
+    if progress.done:
+        message += " " + say("deck_resumed", lang, done=progress.done, total=progress.total)
+    return message
+
+
+def status_label(status: str, lang: str | None) -> str:
+    """A transition's status in words; "pending" (not handed to the engine) is "Not started"."""
+    if status == "pending":
+        return say("deck_status_pending", lang)
+    return STATUS_LABELS[JobStatus(status)].get(lang)
+
+
+def failure_texts(jobs: Iterable[Job], plan: DeckPlan, lang: str | None) -> dict[int, str]:
+    """What went wrong with each failed transition, from its engine job, in `lang`."""
+    by_id = {job.id: job for job in jobs}
+    found: dict[int, str] = {}
+    for transition in plan.transitions:
+        job = by_id.get(transition.job_id or "")
+        if transition.status == "failed" and job is not None:
+            found[transition.index] = job.error_text(lang) or transition.error or ""
+    return found
+
+
+def retry_choices(plan: DeckPlan, progress: DeckProgress) -> list[tuple[str, int]]:
+    """The failed (or cancelled) transitions a person can retry alone: ("2: 2 → 3", 1)."""
+    return [(f"{i + 1}: {pair_label(plan, i)}", i) for i in progress.failed]
+
+
+def assembly_line(assembly: Assembly, lang: str | None) -> str:
+    """What the final video is doing, in words ("" while clips are still missing)."""
+    if assembly.state == "running":
+        return say("deck_assembling", lang)
+    if assembly.state == "ready" and assembly.files is not None:
+        return say("deck_ready", lang, seconds=f"{assembly.files.duration:.1f}")
+    if assembly.state == "failed":
+        error = assembly.error
+        shown = error.text(lang) if hasattr(error, "text") else type(error).__name__
+        return say("deck_assembly_failed", lang, error=shown)
+    return ""
+
+
+def progress_html(
+    plan: DeckPlan,
+    progress: DeckProgress,
+    assembly: Assembly,
+    failures: Mapping[int, str],
+    lang: str | None,
+) -> str:
+    """The progress panel: "k of N-1 transitions done" with the time left, a bar, each
+    transition's status (and error), and the final video's state. Everything is escaped."""
+    fraction = progress.done / progress.total if progress.total else 0.0
+    state = assembly.state if progress.complete else ("failed" if progress.failed else "running")
+    steps = []
+    for transition in plan.transitions:
+        index = transition.index
+        error = failures.get(index) or (transition.error if transition.status == "failed" else "")
+        detail = f' <span class="kts-error">{html.escape(error)}</span>' if error else ""
+        steps.append(
+            f'<li class="kts-deck-step kts-{transition.status}" data-index="{index + 1}" '
+            f'data-status="{transition.status}">'
+            f'<span class="kts-badge">{html.escape(pair_label(plan, index))}</span> '
+            f"{html.escape(status_label(transition.status, lang))}{detail}</li>"
+        )
+    line = assembly_line(assembly, lang)
+    final = (
+        f'<div class="kts-deck-assembly kts-msg" data-state="{assembly.state}">'
+        f"{html.escape(line)}</div>"
+        if line
+        else ""
+    )
+    return (
+        f'<div class="kts-deck-progress" data-state="{state}" data-done="{progress.done}" '
+        f'data-total="{progress.total}">'
+        f'<div class="kts-deck-headline"><strong>{html.escape(progress.text(lang))}</strong></div>'
+        f'<div class="kts-bar"><div style="width:{fraction * 100:.0f}%"></div></div>'
+        f'<ol class="kts-deck-steps" style="margin:4px 0;padding-left:1.2em">{"".join(steps)}</ol>'
+        f"{final}</div>"
+    )
+
+
+def empty_progress_html(lang: str | None) -> str:
+    """The progress panel before any deck is open."""
+    return f'<div class="kts-deck-progress kts-empty">{html.escape(say("deck_empty", lang))}</div>'
+
+
+def _markdown_plain(value: str) -> str:
+    """A person's text made safe inside Markdown (no markup, no HTML)."""
+    escaped = html.escape(value, quote=False)
+    for char in "\\`*_{}[]()#+-.!|~>":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
