@@ -18,15 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kling_ui import logs
-from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
+from kling_ui.cli.common import add_kling_options, refuse
 from kling_ui.cli.generate_cmd import DEMO_NOTICE, INTERRUPTED, INTERRUPTED_NOTICE
 from kling_ui.config import Settings
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.prompting import preset_defaulter
 from kling_ui.deck.run import Deck, DeckOutputs, DeckProgress, DeckRunner, DeckSettings
-from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.i18n import Text, UserError, normalize_lang
 from kling_ui.jobs.models import JobStatus
-from kling_ui.kling.capabilities import MODELS, settings_for
+from kling_ui.kling.capabilities import settings_for
 from kling_ui.prompts import DEFAULT_NEGATIVE, build_negative_prompt, load_library
 from kling_ui.prompts.builder import PromptParts, validate_prompt_lengths
 from kling_ui.prompts.cli_options import add_prompt_options
@@ -55,13 +56,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--negative", default=None, metavar="ID|TEXT", help="negative prompt")
     parser.add_argument("--hold", type=float, default=2.0, metavar="S", help="slide hold (s)")
     parser.add_argument("--title", default=None, help="the deck's title (default: file name)")
-    parser.add_argument("--model", default=None, choices=list(MODELS), help="Kling model")
-    parser.add_argument("--mode", default=None, choices=("std", "pro"), help="std or pro")
-    parser.add_argument("--duration", default=None, choices=("5", "10"), help="seconds")
     parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="final .mp4 path")
-    parser.add_argument("--new-take", action="store_true", help="never reuse earlier videos")
-    parser.add_argument("--json", action="store_true", help="print one JSON object last")
-    parser.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+    add_kling_options(parser)
     add_prompt_options(parser)
     parser.set_defaults(func=run)
 
@@ -253,17 +249,4 @@ def _report_failed(
 
 
 def _report_error(args: argparse.Namespace, console: Console, error: UserError, lang: str) -> int:
-    console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
-    if getattr(args, "json", False):
-        print(
-            json.dumps(
-                {
-                    "deck_id": None,
-                    "status": "invalid",
-                    "video": None,
-                    "error": {"code": error.code, "message": error.message.get(lang)},
-                },
-                ensure_ascii=False,
-            )
-        )
-    return EXIT_USAGE
+    return refuse(args, console, error, lang, {"deck_id": None, "video": None})

@@ -22,11 +22,11 @@ from rich.console import Console
 
 from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.cli.common import add_kling_options, refuse
 from kling_ui.config import Settings
 from kling_ui.frames import PreparedPair, prepare_pair
-from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.i18n import Text, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobSpec, JobStatus
-from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import (
     DEFAULT_NEGATIVE,
     build_negative_prompt,
@@ -77,16 +77,9 @@ def register(subparsers: Any) -> None:
         metavar="ID|TEXT",
         help="negative prompt: a preset id or your own words (default: the default preset)",
     )
-    parser.add_argument("--model", default=None, choices=list(MODELS), help="Kling model")
-    parser.add_argument("--mode", default=None, choices=("std", "pro"), help="std or pro")
-    parser.add_argument("--duration", default=None, choices=("5", "10"), help="seconds")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="copy video here")
     parser.add_argument("--label", default=None, help="a readable name for the video file")
-    parser.add_argument(
-        "--new-take", action="store_true", help="make a new video even if an identical one exists"
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object last")
-    parser.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+    add_kling_options(parser)
     add_prompt_options(parser)
     parser.set_defaults(func=run)
 
@@ -312,19 +305,5 @@ def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) 
 
 def _refuse(args: argparse.Namespace, console: Console, error: UserError, lang: str) -> int:
     """Report a refusal before any job ran: one line on stderr (and JSON with --json)."""
-    console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
-    if getattr(args, "json", False):
-        print(
-            json.dumps(
-                {
-                    "job_id": None,
-                    "task_id": None,
-                    "external_task_id": None,
-                    "status": "invalid",
-                    "video": None,
-                    "error": {"code": error.code, "message": error.message.get(lang)},
-                },
-                ensure_ascii=False,
-            )
-        )
-    return EXIT_USAGE
+    empty = {"job_id": None, "task_id": None, "external_task_id": None, "video": None}
+    return refuse(args, console, error, lang, empty)
