@@ -43,7 +43,11 @@ def slide_number(slide_id: str) -> int:
 def pair_label(plan: DeckPlan, index: int) -> str:
     """A transition named by its slides' numbers, e.g. "3 → 1"."""
     transition = plan.transitions[index]
-    return f"{slide_number(transition.from_slide)} → {slide_number(transition.to_slide)}"
+    return _label(transition.from_slide, transition.to_slide)
+
+
+def _label(from_slide: str, to_slide: str) -> str:
+    return f"{slide_number(from_slide)} → {slide_number(to_slide)}"
 
 
 def numbers_text(indexes: Sequence[int]) -> str:
@@ -92,37 +96,41 @@ def apply_prompt_edits(plan: DeckPlan, rows: Sequence[Sequence[object]]) -> Edit
     """Take the prompt column of the edited table (rows of number, slides, strategy, prompt)
     into the plan.
 
-    Rows are matched by their number and checked against their slides, so a table shown
-    before the deck changed elsewhere never edits the wrong transition. A changed prompt
-    makes the transition's clip stale (it is made again on the next Generate); a transition
-    in flight or a prompt over 2500 characters is refused, the other rows still apply.
+    Rows are matched by their slides ("3 → 1"), not their place, so a table shown before the
+    deck was rearranged elsewhere still edits the right transition; an edit to a pair that
+    is no longer in the deck is refused. A changed prompt makes the transition's clip stale
+    (it is made again on the next Generate); a transition in flight or a prompt over 2500
+    characters is refused, and the other rows still apply.
     """
+    current = {pair_label(plan, t.index): t for t in plan.transitions}
+    set_aside = {_label(t.from_slide, t.to_slide): t for t in plan.retired}
     changed: list[int] = []
     refused: list[UserError] = []
     for row in rows:
-        if len(row) < 4 or not str(row[0]).strip().isdecimal():
+        if len(row) < 4:
             continue
-        number = int(str(row[0]).strip())
-        index = number - 1
-        prompt = str(row[3] if row[3] is not None else "").strip()
-        if not 0 <= index < len(plan.transitions) or str(row[1]) != pair_label(plan, index):
-            refused.append(
-                UserError(
-                    "deck.table_stale",
-                    text("deck_table_stale", number=number),
-                    remedy=text("deck_table_stale_remedy"),
+        slides, prompt = str(row[1]), str(row[3] if row[3] is not None else "").strip()
+        transition = current.get(slides)
+        if transition is None:
+            gone = set_aside.get(slides)
+            if gone is not None and gone.prompt != prompt:
+                refused.append(
+                    UserError(
+                        "deck.table_stale",
+                        text("deck_table_stale", slides=slides),
+                        remedy=text("deck_table_stale_remedy"),
+                    )
                 )
-            )
             continue
-        if prompt == plan.transitions[index].prompt:
+        if prompt == transition.prompt:
             continue
         try:
-            plan.edit_transition(index, prompt=prompt)
+            plan.edit_transition(transition.index, prompt=prompt)
         except UserError as exc:
             refused.append(exc)
             continue
-        changed.append(index)
-    return EditOutcome(tuple(changed), tuple(refused))
+        changed.append(transition.index)
+    return EditOutcome(tuple(sorted(changed)), tuple(refused))
 
 
 def apply_duration(plan: DeckPlan, duration: Duration) -> EditOutcome:

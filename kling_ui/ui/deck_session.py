@@ -7,6 +7,11 @@ tick saving a stale plan would forget the jobs Generate just recorded). The fina
 assembled once per state of the deck, on its own thread, so a tick never waits for the
 stitching and two ticks never stitch the same deck; what was assembled is noted in the deck's
 folder, so a reload or a restart shows it without stitching again.
+
+Which deck each browser has open is kept in the decks folder too (keyed by a hash of the
+browser's id, or of the login name), so a reload, another tab or a restart opens it again.
+A `gr.BrowserState` would not do: the Deck tab is not shown first, and Gradio reads a
+BrowserState from localStorage only once its tab is shown, after the page's load event.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +40,8 @@ log = logging.getLogger("kling_ui.ui.deck")
 
 DECK_ID = re.compile(r"^[0-9a-f]{16}$")
 ASSEMBLED_FILE = "assembled.json"
+OPEN_DECKS_FILE = "open-decks.json"
+MAX_REMEMBERED = 2000
 # How long a tick waits for a deck another event is changing before it skips this round.
 TICK_WAIT_S = 0.3
 
@@ -88,15 +97,60 @@ def assembly_key(deck: Deck) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _who_key(who: str) -> str:
+    """A browser id or login name as stored: hashed, so the file names no one."""
+    return hashlib.sha256(who.encode()).hexdigest()[:32]
+
+
 class DeckWorkspace:
     """Decks under the runner's folder, each changed under its own lock (see module doc)."""
 
     def __init__(self, runner: DeckRunner) -> None:
         self.runner = runner
         self._guard = threading.Lock()
+        self._opening = threading.Lock()
         self._locks: dict[str, threading.RLock] = {}
         self._assembling: dict[str, str] = {}  # deck id -> the key being assembled
         self._failures: dict[str, tuple[str, Exception]] = {}  # deck id -> (key, error)
+        self._open_file = runner.decks_dir / OPEN_DECKS_FILE
+
+    # ---- which deck a browser has open ----------------------------------------------------
+
+    def remember(self, who: str, deck_id: str) -> None:
+        """Note that `who` (a browser or a logged-in person) has `deck_id` open."""
+        with self._guard:
+            table = self._read_open()
+            table.pop(_who_key(who), None)
+            table[_who_key(who)] = deck_id
+            while len(table) > MAX_REMEMBERED:
+                table.pop(next(iter(table)))
+            self._write_open(table)
+
+    def remembered(self, who: str) -> str | None:
+        """The deck `who` had open last, if it still exists."""
+        with self._guard:
+            deck_id = self._read_open().get(_who_key(who))
+        return deck_id if self.known(deck_id) else None
+
+    def _read_open(self) -> dict[str, str]:
+        try:
+            table = json.loads(self._open_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(table, dict):
+            return {}
+        return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def _write_open(self, table: dict[str, str]) -> None:
+        self._open_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._open_file.parent, prefix=".open-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(table, handle)
+            os.replace(tmp, self._open_file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     # ---- finding and opening ------------------------------------------------------------
 
@@ -119,9 +173,10 @@ class DeckWorkspace:
     ) -> Deck:
         """Open the deck for these files and settings (the one made before, if any).
 
-        Title and hold time are set again under the deck's lock, in case a tick saved the
-        deck between the runner's opening and now."""
-        opened = self.runner.open(inputs, settings, defaulter)
+        Opening is one at a time; title and hold time are set again under the deck's lock, in
+        case a tick saved the deck between the runner's opening and now."""
+        with self._opening:  # two uploads of the same slides must not build one folder twice
+            opened = self.runner.open(inputs, settings, defaulter)
         with self._lock(opened.deck_id):
             deck = self.runner.load(opened.deck_id)
             deck.plan.set_hold(settings.hold_seconds)
@@ -237,11 +292,6 @@ class DeckWorkspace:
         if not (files.video.is_file() and files.bundle.is_file()):
             return None
         return files
-
-    def busy_assembling(self, deck_id: object) -> bool:
-        """Whether the final video of `deck_id` is being stitched right now."""
-        with self._guard:
-            return deck_id in self._assembling
 
     def _assemble(self, deck_id: str, key: str) -> None:
         try:

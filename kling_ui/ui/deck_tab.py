@@ -3,7 +3,7 @@ editable prompt per transition; hold time; Generate deck; progress; the final vi
 downloads.
 
 Generate only hands the transitions to the engine and returns; the shared timer follows the
-deck (the open deck's id is kept in this browser's storage, so a reload shows it again) and,
+deck (the workspace remembers which deck each browser has open, so a reload shows it) and,
 once every clip is made, has the final video assembled once. Running the same deck again
 reuses every transition already made or in flight; a failed one can be retried alone.
 """
@@ -21,7 +21,6 @@ from kling_ui.deck.run import Deck, DeckRunner, DeckSettings
 from kling_ui.i18n import UserError
 from kling_ui.kling.capabilities import settings_for
 from kling_ui.ui import deck_views, views
-from kling_ui.ui.access import browser_state_secret
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
@@ -46,7 +45,6 @@ from kling_ui.ui.texts import label, say, text
 
 log = logging.getLogger("kling_ui.ui.deck")
 
-DECK_STORAGE = "kling-ui-open-deck"
 OPEN_CONCURRENCY_ID = "kling-deck-open"
 EDIT_CONCURRENCY_ID = "kling-deck-edit"
 WORKSPACE_KEY = "deck_workspace"
@@ -162,9 +160,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 interactive=False,
                 elem_id="kts-deck-downloads",
             )
-    deck_state = gr.BrowserState(
-        None, storage_key=DECK_STORAGE, secret=browser_state_secret(data_dir)
-    )
+    deck_state = gr.State(None)  # this page's deck id; the workspace remembers it per browser
     shown = gr.State({})
 
     deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
@@ -236,9 +232,11 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             hold_seconds=float(data[hold] if data[hold] is not None else 2.0),
         )
 
-    def open_deck(data: dict[Any, Any], paths: list[str], lang: str) -> list[Any]:
+    def open_deck(data: dict[Any, Any], paths: list[str], request: gr.Request) -> list[Any]:
+        lang = lang_of(request)
         defaulter = defaulter_for(library, data[prompt_lang] or lang, data[template] or None)
         deck = workspace.open([Path(p) for p in paths], deck_settings(data, paths), defaulter)
+        workspace.remember(submitter_of(request, data[ctx.browser_id]), deck.deck_id)
         followed = workspace.follow(deck.deck_id)
         if followed is not None:
             gr.Info(deck_views.opened_message(followed.deck, followed.progress, lang))
@@ -251,13 +249,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     # ---- opening ------------------------------------------------------------------------
 
     open_inputs = {files, title, model, mode, duration, hold, prompt_lang, template}
+    open_inputs |= {ctx.browser_id}
 
     @shows_errors
     def on_upload(data: dict[Any, Any], request: gr.Request):
         paths = [str(p) for p in (data[files] or [])]
         if not paths:
             return [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
-        return open_deck(data, paths, lang_of(request))
+        return open_deck(data, paths, request)
 
     files.upload(
         on_upload,
@@ -288,7 +287,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             gr.Warning(needs.text(lang))
             return [*keep, rules_out]
         data = data | {mode: chosen_mode, duration: chosen_duration}
-        return [*open_deck(data, paths, lang), rules_out]
+        return [*open_deck(data, paths, request), rules_out]
 
     gr.on(
         [model.input, mode.input],
@@ -355,7 +354,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         # Show the plan as it now stands only when a cell was refused (it reverts that cell).
         return deck_views.table_value(deck.plan, lang) if outcome.refused else gr.skip()
 
-    table.input(on_table, [deck_state, table], [table], api_visibility="private", queue=False)
+    table.input(
+        on_table,
+        [deck_state, table],
+        [table],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
 
     @shows_errors
     def on_duration(deck_id: Any, model_value: str, mode_value: str, value: str, req: gr.Request):
@@ -379,7 +385,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         [deck_state, model, mode, duration],
         [duration, summary],
         api_visibility="private",
-        queue=False,
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
     @shows_errors
@@ -389,7 +396,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         with workspace.editing(deck_id) as deck:
             deck.plan.set_hold(float(seconds))
 
-    hold.release(on_hold, [deck_state, hold], None, api_visibility="private", queue=False)
+    hold.release(
+        on_hold,
+        [deck_state, hold],
+        None,
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
 
     @shows_errors
     def on_title(deck_id: Any, value: str, request: gr.Request):
@@ -406,7 +420,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         [deck_state, title],
         [summary],
         api_visibility="private",
-        queue=False,
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
     # ---- generate and retry -------------------------------------------------------------
@@ -498,8 +513,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- page load: this browser's deck and the page's language ---------------------------
 
-    def on_load(deck_id: Any, request: gr.Request):
+    def on_load(browser_id: Any, request: gr.Request):
         lang = lang_of(request)
+        deck_id = workspace.remembered(submitter_of(request, browser_id))
         localized = [
             gr.update(choices=deck_views.template_choices(library, lang)),
             lang,
@@ -525,7 +541,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     ctx.blocks.load(
         on_load,
-        [deck_state],
+        [ctx.browser_id],
         [*deck_outputs, *panel_outputs, template, prompt_lang],
         api_visibility="private",
         queue=False,

@@ -125,9 +125,9 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
         "请用逗号分隔幻灯片编号，例如 3, 1, 2；省略某个编号即可去掉该幻灯片。",
     ),
     "deck_table_stale": (
-        "Row {number} no longer matches the deck (it changed meanwhile), so that edit was "
-        "not saved.",
-        "第 {number} 行与当前幻灯片不再对应（期间已被修改），该修改未保存。",
+        "Slides {slides} are no longer next to each other in the deck (it changed "
+        "meanwhile), so the prompt edited for them was not saved.",
+        "幻灯片 {slides} 在当前顺序中已不再相邻（期间已被修改），为其修改的提示词未保存。",
     ),
     "deck_table_stale_remedy": (
         "Edit the prompt again in the table as it is now.",

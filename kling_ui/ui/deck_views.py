@@ -23,7 +23,7 @@ from kling_ui.ui.texts import say
 from kling_ui.ui.views import model_choices
 
 TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
-PROMPT_COLUMN = 3
+STEPS_STYLE = "list-style:none;margin:4px 0;padding:0"
 
 
 def deck_models() -> list[tuple[str, str]]:
@@ -170,7 +170,7 @@ def progress_html(
         f'data-total="{progress.total}">'
         f'<div class="kts-deck-headline"><strong>{html.escape(progress.text(lang))}</strong></div>'
         f'<div class="kts-bar"><div style="width:{fraction * 100:.0f}%"></div></div>'
-        f'<ol class="kts-deck-steps" style="margin:4px 0;padding-left:1.2em">{"".join(steps)}</ol>'
+        f'<ul class="kts-deck-steps" style="{STEPS_STYLE}">{"".join(steps)}</ul>'
         f"{final}</div>"
     )
 

@@ -219,12 +219,12 @@ def build(ctx: StudioContext) -> None:
             gr.Info(say("settings_applied", lang_of(request)))
             return [*settings_update(job), gr.Tabs(selected="studio")]
 
+        # Queued (not queue=False): gr.Info/gr.Warning reach the page only from queued events.
         reuse.click(
             on_reuse,
             [selected],
             [*studio.restore_outputs(), ctx.tabs],
             api_visibility="private",
-            queue=False,
         )
 
     def on_load(request: gr.Request):

@@ -305,7 +305,7 @@ def build(ctx: StudioContext) -> None:
             ctx.engine.mark_best(ids[index])
             gr.Info(say("lab_marked", lang_of(request)))
 
-        button.click(on_best, [job_ids], None, api_visibility="private", queue=False)
+        button.click(on_best, [job_ids], None, api_visibility="private")  # queued: gr.Info
 
     @shows_errors
     def on_save(name: str, ids: list[str | None], request: gr.Request):
@@ -324,13 +324,7 @@ def build(ctx: StudioContext) -> None:
         gr.Info(message)
         return message, gr.update(choices=library.choices("template", lang), value=preset.id)
 
-    save.click(
-        on_save,
-        [preset_name, job_ids],
-        [note, studio.template],
-        api_visibility="private",
-        queue=False,
-    )
+    save.click(on_save, [preset_name, job_ids], [note, studio.template], api_visibility="private")
 
     def on_load():
         jobs = newest_run(ctx)

@@ -73,12 +73,12 @@ def build(ctx: StudioContext) -> None:
             gr.Info(say("keys_saved", lang, account=credentials.account))
         return stored, "", "", status_of(stored, lang)
 
+    # Queued (not queue=False): gr.Info reaches the page only from queued events.
     save.click(
         on_save,
         [access, secret],
         [ctx.browser_keys, access, secret, key_status],
         api_visibility="private",
-        queue=False,
     )
 
     def on_forget(request: gr.Request):
@@ -86,9 +86,7 @@ def build(ctx: StudioContext) -> None:
         gr.Info(say("keys_forgotten", lang))
         return None, status_of(None, lang)
 
-    forget.click(
-        on_forget, None, [ctx.browser_keys, key_status], api_visibility="private", queue=False
-    )
+    forget.click(on_forget, None, [ctx.browser_keys, key_status], api_visibility="private")
 
     def on_load(stored: Any, request: gr.Request):
         lang = lang_of(request)

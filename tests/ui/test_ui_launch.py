@@ -80,7 +80,8 @@ def test_every_generate_event_shares_one_concurrency_group_of_three(studio: Laun
         fn for fn in studio.demo.fns.values() if fn.concurrency_id == GENERATE_CONCURRENCY_ID
     ]
     names = {fn.fn.__name__ for fn in grouped}
-    assert {"on_generate", "generate"} <= names and len(grouped) == 3  # Studio, lab, API
+    # Studio, lab, API, and the deck tab's Generate deck and Retry
+    assert {"on_generate", "generate"} <= names and len(grouped) == 5
     assert all(fn.concurrency_limit == 3 for fn in grouped)
     api = next(fn for fn in grouped if fn.api_name == "generate")
     assert api.api_visibility == "public"

@@ -1,0 +1,581 @@
+"""The Deck tab: what it shows (pure views), what the person's edits do to a deck, the deck
+run through the workspace the tab uses (demo mode), and the whole tab in a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from ui_helpers import WAIT, Launched, fast_settings, launch
+
+from kling_ui.deck import DeckPlan, Slide, fixed_prompt
+from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
+from kling_ui.i18n import Text, UserError
+from kling_ui.kling.capabilities import MODELS
+from kling_ui.runtime import Runtime
+from kling_ui.ui import deck_views
+from kling_ui.ui.common import GENERATE_CONCURRENCY_ID
+from kling_ui.ui.deck_edits import (
+    apply_duration,
+    apply_order,
+    apply_prompt_edits,
+    order_text,
+    parse_order,
+)
+from kling_ui.ui.deck_session import AssembledFiles, Assembly, DeckWorkspace, Followed
+from kling_ui.ui.deck_texts import DECK_STRINGS
+from kling_ui.video import probe
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 60_000
+SMALL = (640, 360)
+COLOURS = [(200, 50, 40), (40, 150, 70), (40, 70, 200), (230, 200, 60), (120, 40, 140)]
+PLACEHOLDER = re.compile(r"{(\w+)}")
+# Set to a folder to have the browser test save the Deck tab's screenshot there (deck.png).
+SCREENSHOT_ENV = "KTS_SCREENSHOT_DIR"
+
+
+# ---- media made in the test ----------------------------------------------------------------
+
+
+def slide_image(index: int, size: tuple[int, int] = SMALL) -> Image.Image:
+    """Slide `index`: its own colour and a white block placed by its number."""
+    width, height = size
+    image = Image.new("RGB", size, COLOURS[index % len(COLOURS)])
+    left = width // 10 + index * width // 6
+    ImageDraw.Draw(image).rectangle(
+        (left, height // 4, left + width // 8, height * 3 // 4), fill=(255, 255, 255)
+    )
+    return image
+
+
+def write_pdf(path: Path, pages: int, offset: int = 0) -> Path:
+    """A PDF of `pages` distinct slides (72 dpi: a page has as many points as pixels)."""
+    first, *rest = [slide_image(offset + i) for i in range(pages)]
+    first.save(path, format="PDF", save_all=True, append_images=rest, resolution=72)
+    return path
+
+
+def plan_of(count: int) -> DeckPlan:
+    """A plan for `count` slides whose prompts are all "push in" (no image is read)."""
+    slides = [
+        Slide(index=i, name=f"page-{i + 1}", path=Path(f"/decks/s{i + 1}.png"), sha256=f"{i:064x}")
+        for i in range(count)
+    ]
+    return DeckPlan.create(slides, fixed_prompt("push in"), deck_id="0123456789abcdef")
+
+
+def progress_of(plan: DeckPlan, estimate: float | None = None) -> DeckProgress:
+    """The progress a runner would report for `plan` as it stands."""
+    statuses = tuple(t.status for t in plan.transitions)
+    return DeckProgress(
+        total=len(statuses),
+        done=statuses.count("done"),
+        failed=tuple(t.index for t in plan.transitions if t.status == "failed"),
+        in_flight=sum(s in ("queued", "processing") for s in statuses),
+        pending=statuses.count("pending"),
+        statuses=statuses,
+        estimate=estimate,
+    )
+
+
+# ---- the person's edits ----------------------------------------------------------------------
+
+
+def test_typed_numbers_set_the_order_and_a_number_left_out_drops_that_slide() -> None:
+    plan = plan_of(4)
+    apply_order(plan, "3，1 2", fixed_prompt("push in"))
+    assert [s.id for s in plan.slides] == ["s003", "s001", "s002"]
+    assert [s.id for s in plan.dropped] == ["s004"]
+    assert order_text(plan) == "3, 1, 2"
+    assert [deck_views.pair_label(plan, i) for i in range(2)] == ["3 → 1", "1 → 2"]
+
+
+def test_a_dropped_slide_comes_back_when_its_number_is_typed_again() -> None:
+    plan = plan_of(3)
+    apply_order(plan, "1, 3", fixed_prompt("push in"))
+    apply_order(plan, "1 2 3", fixed_prompt("push in"))
+    assert order_text(plan) == "1, 2, 3" and plan.dropped == []
+
+
+def test_a_number_that_is_not_a_slide_is_refused_with_what_to_type() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_order("1, 9", plan_of(3))
+    assert refused.value.code == "deck.bad_order_text"
+    assert "“9” is not a slide number of this deck (1 to 3)" in refused.value.text("en")
+    assert "例如 3, 1, 2" in refused.value.text("zh-CN")
+
+
+def test_a_slide_listed_twice_is_refused() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_order("2, 1, 2", plan_of(3))
+    assert refused.value.code == "deck.repeated_slide"
+
+
+def test_fewer_than_two_slides_left_is_the_plans_refusal() -> None:
+    with pytest.raises(UserError) as refused:
+        apply_order(plan_of(3), "2", fixed_prompt("push in"))
+    assert refused.value.code == "deck.too_few_slides"
+
+
+def test_an_edited_prompt_is_saved_and_its_made_clip_becomes_stale() -> None:
+    plan = plan_of(3)
+    plan.record(1, "done", job_id="job-2", clip_path="/clips/2.mp4")
+    rows = deck_views.table_rows(plan, "en")
+    rows[1][3] = "orbit around the chart"
+    outcome = apply_prompt_edits(plan, rows)
+    assert outcome.changed == (1,) and outcome.refused == ()
+    edited = plan.transitions[1]
+    assert edited.prompt == "orbit around the chart" and edited.prompt_edited
+    assert edited.status == "pending" and edited.clip_path is None
+
+
+def test_a_prompt_of_a_transition_in_flight_is_refused_and_the_other_rows_still_apply() -> None:
+    plan = plan_of(3)
+    plan.record(0, "processing", job_id="job-1")
+    rows = deck_views.table_rows(plan, "en")
+    rows[0][3], rows[1][3] = "changed while running", "a gentle zoom"
+    outcome = apply_prompt_edits(plan, rows)
+    assert outcome.changed == (1,)
+    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
+    assert plan.transitions[0].prompt == "push in"
+    assert plan.transitions[1].prompt == "a gentle zoom"
+
+
+def test_a_table_shown_before_a_reorder_edits_the_pair_it_shows_wherever_it_went() -> None:
+    plan = plan_of(3)
+    stale = deck_views.table_rows(plan, "en")
+    apply_order(plan, "3, 1, 2", fixed_prompt("push in"))
+    stale[0][3] = "meant for 1 → 2"
+    outcome = apply_prompt_edits(plan, stale)
+    assert outcome.changed == (1,) and outcome.refused == ()
+    assert [t.prompt for t in plan.transitions] == ["push in", "meant for 1 → 2"]
+
+
+def test_an_edit_to_slides_no_longer_next_to_each_other_is_refused() -> None:
+    plan = plan_of(3)
+    stale = deck_views.table_rows(plan, "en")
+    apply_order(plan, "2, 1, 3", fixed_prompt("push in"))
+    stale[0][3] = "meant for 1 → 2"
+    outcome = apply_prompt_edits(plan, stale)
+    assert [e.code for e in outcome.refused] == ["deck.table_stale"]
+    assert "Slides 1 → 2 are no longer next to each other" in outcome.refused[0].text("en")
+    assert all(t.prompt == "push in" for t in plan.transitions)
+
+
+def test_a_new_duration_remakes_made_clips_but_leaves_running_ones_alone() -> None:
+    plan = plan_of(4)
+    plan.record(0, "done", job_id="job-1", clip_path="/clips/1.mp4")
+    plan.record(1, "processing", job_id="job-2")
+    outcome = apply_duration(plan, "10")
+    assert outcome.changed == (0, 2)
+    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
+    assert [t.duration for t in plan.transitions] == ["10", "5", "10"]
+    assert plan.transitions[0].status == "pending" and plan.duration == "10"
+
+
+# ---- what the tab shows ----------------------------------------------------------------------
+
+
+def test_every_deck_string_has_both_languages_with_the_same_blanks() -> None:
+    for en, zh in DECK_STRINGS.values():
+        assert en.strip() and zh.strip()
+        assert set(PLACEHOLDER.findall(en)) == set(PLACEHOLDER.findall(zh))
+
+
+def test_only_models_that_take_a_last_frame_are_offered_for_decks() -> None:
+    names = [name for _, name in deck_views.deck_models()]
+    assert names and all(MODELS[name].accepts_tail for name in names)
+    assert "kling-v2-master" not in names
+
+
+def test_the_thumbnail_strip_follows_the_order_and_names_each_slide_by_its_number() -> None:
+    plan = plan_of(3)
+    apply_order(plan, "3, 1", fixed_prompt("push in"))
+    assert deck_views.gallery_items(plan) == [
+        ("/decks/s3.png", "3 · page-3"),
+        ("/decks/s1.png", "1 · page-1"),
+    ]
+
+
+def test_the_prompt_table_has_a_row_per_transition_in_the_pages_language() -> None:
+    plan = plan_of(3)
+    plan.transitions[0].strategy = "camera"
+    value = deck_views.table_value(plan, "zh-CN")
+    assert value["headers"] == ["序号", "幻灯片", "策略", "提示词"]
+    assert value["data"] == [["1", "1 → 2", "镜头运动", "push in"], ["2", "2 → 3", "", "push in"]]
+    assert deck_views.table_value(None, "en")["data"] == [["", "", "", ""]]
+
+
+def test_the_summary_escapes_the_title_and_lists_slides_left_out() -> None:
+    plan = plan_of(4)
+    apply_order(plan, "1, 2, 4", fixed_prompt("push in"))
+    deck = Deck(Path("/decks/0123456789abcdef"), DeckSettings(title="<b>Q3</b> *review*"), plan)
+    line = deck_views.summary_markdown(deck, "en")
+    assert "<b>" not in line and "\\*review\\*" in line
+    assert "3 slides, 2 transitions" in line and line.endswith("Left out: 3")
+
+
+def test_the_progress_panel_counts_transitions_and_shows_each_status_and_error() -> None:
+    plan = plan_of(4)
+    plan.record(0, "done", job_id="j1", clip_path="/clips/1.mp4")
+    plan.record(1, "failed", job_id="j2", error="Kling refused <it>")
+    plan.record(2, "processing", job_id="j3")
+    panel = deck_views.progress_html(
+        plan, progress_of(plan, estimate=7.2), Assembly("waiting"), {}, "en"
+    )
+    assert "1 of 3 transitions done; failed: 2; about 7 s left" in panel
+    assert 'data-state="failed"' in panel and 'data-total="3"' in panel
+    assert re.findall(r'data-status="(\w+)"', panel) == ["done", "failed", "processing"]
+    assert "Kling refused &lt;it&gt;" in panel and "<it>" not in panel
+    assert "Kling is making the video" in panel
+
+
+def test_the_panel_says_when_the_final_video_is_ready() -> None:
+    plan = plan_of(2)
+    plan.record(0, "done", job_id="j1", clip_path="/clips/1.mp4")
+    files = AssembledFiles(Path("/o/deck.mp4"), Path("/o/index.html"), Path("/o/deck.zip"), 6.04)
+    panel = deck_views.progress_html(plan, progress_of(plan), Assembly("ready", files), {}, "zh-CN")
+    assert "已完成 1/1 个转场" in panel and "最终视频已完成（6.0 秒）" in panel
+    assert 'data-state="ready"' in panel
+
+
+def test_a_failed_assembly_says_why_in_the_pages_language() -> None:
+    refusal = UserError("deck.bad_clip", Text("Clip 2 is damaged.", "第 2 个片段已损坏。"))
+    line = deck_views.assembly_line(Assembly("failed", error=refusal), "zh-CN")
+    assert line == "无法拼接最终视频：第 2 个片段已损坏。"
+
+
+def test_the_retry_menu_lists_only_the_failed_transitions() -> None:
+    plan = plan_of(4)
+    plan.record(0, "done", job_id="j1", clip_path="/clips/1.mp4")
+    plan.record(2, "failed", job_id="j3", error="boom")
+    assert deck_views.retry_choices(plan, progress_of(plan)) == [("3: 3 → 4", 2)]
+
+
+# ---- the deck run through the tab's workspace (demo mode) ----------------------------------
+
+RUN_SETTINGS = DeckSettings(title="Quarterly review", hold_seconds=0.5, target=SMALL)
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A demo-mode runtime with quick simulated transitions."""
+    settings = fast_settings(tmp_path_factory.mktemp("deck-data"), demo_latency=0.3)
+    with Runtime.from_settings(settings).start() as started:
+        yield started
+
+
+@pytest.fixture
+def workspace(runtime: Runtime) -> DeckWorkspace:
+    """The workspace the Deck tab builds over the runtime's engine and data folder."""
+    return DeckWorkspace(DeckRunner(runtime.engine, runtime.settings.data_dir))
+
+
+@pytest.fixture
+def counted_assembly(workspace: DeckWorkspace, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The deck ids the runner assembles, in order (each assembly is slowed a little so that
+    ticks arriving together really overlap)."""
+    calls: list[str] = []
+    original = workspace.runner.assemble
+
+    def counting(deck: Deck):
+        calls.append(deck.deck_id)
+        time.sleep(0.2)
+        return original(deck)
+
+    monkeypatch.setattr(workspace.runner, "assemble", counting)
+    return calls
+
+
+def follow_until(workspace: DeckWorkspace, deck_id: str, wanted) -> Followed:
+    """Follow the deck like the page's timer until `wanted(followed)` holds."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        followed = workspace.follow(deck_id)
+        if followed is not None and wanted(followed):
+            return followed
+        assert time.monotonic() < deadline, f"deck {deck_id} never got there: {followed}"
+        time.sleep(0.1)
+
+
+def is_ready(followed: Followed) -> bool:
+    """The final video is assembled."""
+    return followed.assembly.state == "ready"
+
+
+def test_a_deck_becomes_one_video_and_running_it_again_reuses_every_clip(
+    workspace: DeckWorkspace, runtime: Runtime, tmp_path: Path
+) -> None:
+    pdf = write_pdf(tmp_path / "talk.pdf", 3)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"))
+    assert len(workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)) == 2
+
+    ready = follow_until(workspace, deck.deck_id, is_ready)
+    files = ready.assembly.files
+    assert files is not None and probe(files.video).duration == pytest.approx(
+        files.duration, abs=0.1
+    )
+    with zipfile.ZipFile(files.bundle) as bundle:
+        assert any(name.endswith("index.html") for name in bundle.namelist())
+
+    again = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"))
+    assert again.deck_id == deck.deck_id
+    assert workspace.submit(again.deck_id, submitter="browser:b", credentials=None) == []
+    assert len(runtime.engine.jobs(deck_id=deck.deck_id)) == 2
+
+
+def test_ticks_arriving_together_assemble_the_final_video_once_and_a_restart_reuses_it(
+    workspace: DeckWorkspace, counted_assembly: list[str], tmp_path: Path
+) -> None:
+    pdf = write_pdf(tmp_path / "ticks.pdf", 2, offset=3)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a slow orbit"))
+    workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+    follow_until(workspace, deck.deck_id, lambda f: f.progress.complete)
+
+    ticks = [threading.Thread(target=workspace.follow, args=(deck.deck_id,)) for _ in range(4)]
+    for tick in ticks:
+        tick.start()
+    for tick in ticks:
+        tick.join()
+    follow_until(workspace, deck.deck_id, is_ready)
+    assert counted_assembly == [deck.deck_id]
+
+    restarted = DeckWorkspace(
+        DeckRunner(workspace.runner.engine, workspace.runner.decks_dir.parent)
+    )
+    followed = restarted.follow(deck.deck_id)
+    assert followed is not None and followed.assembly.state == "ready"
+
+
+def test_a_failed_transition_is_retried_alone_then_generate_finishes_the_rest(
+    workspace: DeckWorkspace, runtime: Runtime, tmp_path: Path
+) -> None:
+    assert runtime.simulator is not None
+    pdf = write_pdf(tmp_path / "faulty.pdf", 3, offset=1)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a prompt no other deck used"))
+    runtime.simulator.config.apply({"fail_rate": 1.0})
+    try:
+        workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+        failed = follow_until(workspace, deck.deck_id, lambda f: f.progress.settled)
+    finally:
+        runtime.simulator.config.apply({"fail_rate": 0.0})
+    assert failed.progress.failed == (0, 1)
+    jobs = workspace.runner.jobs(failed.deck)
+    assert deck_views.failure_texts(jobs, failed.deck.plan, "en")[0]
+
+    retried = workspace.submit(deck.deck_id, submitter="browser:a", credentials=None, indexes=[1])
+    assert len(retried) == 1
+    one = follow_until(workspace, deck.deck_id, lambda f: f.progress.statuses[1] == "done")
+    assert one.progress.failed == (0,) and one.assembly.state == "waiting"
+
+    assert len(workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)) == 1
+    follow_until(workspace, deck.deck_id, is_ready)
+
+
+def test_a_value_from_the_browser_that_names_no_deck_is_ignored(
+    workspace: DeckWorkspace,
+) -> None:
+    for value in (None, 42, "../../etc", "0123456789abcdef"):
+        assert workspace.load(value) is None and workspace.follow(value) is None
+    with pytest.raises(UserError) as refused:
+        workspace.submit("../../etc", submitter="browser:a", credentials=None)
+    assert refused.value.code == "deck.none_open"
+
+
+def test_the_deck_a_browser_had_open_is_found_again_without_naming_the_browser(
+    workspace: DeckWorkspace, tmp_path: Path
+) -> None:
+    pdf = write_pdf(tmp_path / "kept.pdf", 2)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("kept"))
+    assert workspace.remembered("browser:alice-laptop") is None
+    workspace.remember("browser:alice-laptop", deck.deck_id)
+    assert workspace.remembered("browser:alice-laptop") == deck.deck_id
+    assert workspace.remembered("browser:bob-phone") is None
+    stored = (workspace.runner.decks_dir / "open-decks.json").read_text(encoding="utf-8")
+    assert "alice" not in stored and deck.deck_id in stored
+
+
+# ---- the tab's own event handlers, called as Gradio calls them ------------------------------
+
+
+def handler(demo: gr.Blocks, name: str) -> tuple[Callable[..., Any], list[Any]]:
+    """The Deck tab's event handler `name` and its input components."""
+    for fn in demo.fns.values():
+        if fn.fn is not None and fn.fn.__name__ == name and fn.fn.__module__.endswith("deck_tab"):
+            return fn.fn, list(fn.inputs)
+    raise LookupError(name)
+
+
+def component(demo: gr.Blocks, elem_id: str) -> Any:
+    """The component with this elem_id."""
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def request_in(lang: str) -> gr.Request:
+    """A request from a browser whose language is `lang`."""
+    return gr.Request(headers={"accept-language": lang}, session_hash="deck-handler-test")
+
+
+def test_the_deck_tabs_generate_and_retry_share_the_generate_group_of_three(
+    deck_studio: Launched,
+) -> None:
+    grouped = {
+        fn.fn.__name__: fn
+        for fn in deck_studio.demo.fns.values()
+        if fn.fn is not None and fn.fn.__module__.endswith("deck_tab")
+    }
+    for name in ("on_generate", "on_retry"):
+        assert grouped[name].concurrency_id == GENERATE_CONCURRENCY_ID
+        assert grouped[name].concurrency_limit == 3
+        assert grouped[name].api_visibility == "private"
+    assert grouped["on_tick"].queue is False
+
+
+def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
+    deck_studio: Launched,
+) -> None:
+    on_generate, inputs = handler(deck_studio.demo, "on_generate")
+    with pytest.raises(gr.Error) as refused:
+        on_generate(dict.fromkeys(inputs), request_in("zh-CN"))
+    assert "还没有打开任何幻灯片" in refused.value.message
+    assert "请先上传 PDF" in refused.value.message
+
+
+def test_another_model_opens_a_separate_deck_for_the_same_slides(
+    deck_studio: Launched, tmp_path: Path
+) -> None:
+    demo = deck_studio.demo
+    pdf = write_pdf(tmp_path / "models.pdf", 2, offset=2)
+    on_upload, upload_inputs = handler(demo, "on_upload")
+    values = {c: getattr(c, "value", None) for c in upload_inputs}
+    values[component(demo, "kts-deck-files")] = [str(pdf)]
+    opened = on_upload(values, request_in("en"))
+    first_id = opened[0]
+    assert opened[7:10] == ["kling-v2-6", "pro", "5"]
+
+    on_model, model_inputs = handler(demo, "on_model")
+    state = next(c for c in model_inputs if type(c) is gr.State)
+    changed = values | {state: first_id, component(demo, "kts-deck-model"): "kling-v1"}
+    changed[component(demo, "kts-deck-mode")] = "std"
+    reopened = on_model(changed, request_in("en"))
+    assert reopened[0] != first_id and reopened[7:10] == ["kling-v1", "std", "5"]
+    workspace = demo.studio_context.extras["deck_workspace"]
+    assert workspace.load(first_id).settings.model == "kling-v2-6"
+
+
+# ---- the tab in a real browser -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the module."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def deck_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
+    """A demo Studio whose transitions take 2 s: long enough to reload while they run."""
+    launched = launch(fast_settings(tmp_path_factory.mktemp("deck-ui-data"), demo_latency=2.0))
+    yield launched
+    launched.close()
+
+
+def open_deck_tab(browser: Browser, url: str, locale: str) -> Page:
+    """A fresh browser context in `locale` with the Studio loaded on its Deck tab."""
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("tab", name="整套幻灯片" if locale.startswith("zh") else "Deck").click()
+    expect(page.locator("#kts-deck-generate")).to_be_visible()
+    return page
+
+
+def edit_prompt(page: Page, row: int, prompt: str) -> None:
+    """Type a new prompt into the table's prompt cell of `row` (0-based)."""
+    cells = page.locator("#kts-deck-table").get_by_role("gridcell")
+    cells.nth(row * 4 + 3).dblclick()
+    editor = page.locator("#kts-deck-table textarea").first
+    editor.fill(prompt)
+    editor.press("Enter")
+
+
+@pytest.mark.browser
+def test_a_chinese_browser_is_told_in_chinese_why_a_one_page_pdf_makes_no_deck(
+    browser: Browser, deck_studio: Launched, tmp_path: Path
+) -> None:
+    page = open_deck_tab(browser, deck_studio.url, "zh-CN")
+    expect(page.locator("#kts-deck-generate")).to_have_text("生成整套视频")
+    page.locator("#kts-deck-files input[type=file]").set_input_files(
+        str(write_pdf(tmp_path / "single.pdf", 1))
+    )
+    expect(page.get_by_text("演示文稿至少需要 2 张幻灯片，当前只有 1 张").first).to_be_visible()
+    expect(page.get_by_text("请添加更多幻灯片或页面").first).to_be_visible()
+    expect(page.locator("#kts-deck-progress")).to_contain_text("上传 PDF、多张图片或 ZIP")
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_a_pdf_becomes_a_final_video_in_the_browser_and_a_reload_keeps_the_deck(
+    browser: Browser, deck_studio: Launched, tmp_path: Path
+) -> None:
+    page = open_deck_tab(browser, deck_studio.url, "en-US")
+    page.locator("#kts-deck-files input[type=file]").set_input_files(
+        str(write_pdf(tmp_path / "talk.pdf", 3))
+    )
+    expect(page.locator("#kts-deck-summary")).to_contain_text("3 slides, 2 transitions")
+    expect(page.locator("#kts-deck-slides img")).to_have_count(3)
+    expect(page.locator("#kts-deck-order input")).to_have_value("1, 2, 3")
+    expect(page.locator("#kts-deck-table")).to_contain_text("2 → 3")
+
+    page.locator("#kts-deck-order input").fill("1, 3, 2")
+    page.locator("#kts-deck-apply-order").click()
+    expect(page.locator("#kts-deck-table")).to_contain_text("3 → 2")
+    expect(page.locator("#kts-deck-slides")).to_contain_text("3 · talk.pdf p3")
+    edit_prompt(page, 0, "orbit around the title")
+    expect(page.get_by_text("Saved the prompt of transition 1.").first).to_be_visible()
+
+    page.locator("#kts-deck-generate").click()
+    expect(page.locator("#kts-deck-note")).to_contain_text("2 transitions handed to the engine")
+    panel = page.locator("#kts-deck-progress .kts-deck-progress")
+    expect(panel).to_contain_text("of 2 transitions done")
+    expect(
+        panel.locator("[data-status=processing], [data-status=submitted]").first
+    ).to_be_attached()
+
+    page.reload()
+    page.get_by_role("tab", name="Deck").click()
+    expect(page.locator("#kts-deck-summary")).to_contain_text("3 slides, 2 transitions")
+    expect(panel).to_have_attribute("data-state", "ready")
+    expect(panel).to_contain_text("2 of 2 transitions done")
+    expect(page.locator("#kts-deck-video video")).to_have_attribute("src", re.compile(r"\.mp4"))
+    expect(page.locator("#kts-deck-downloads a[download$='.mp4']")).to_have_count(1)
+    bundle_link = page.locator("#kts-deck-downloads a[download$='.zip']")
+    expect(bundle_link).to_have_count(1)
+    bundle = page.request.get(bundle_link.get_attribute("href") or "")
+    assert bundle.ok and bundle.body()[:2] == b"PK"
+    prompts = {j.spec.prompt for j in deck_studio.runtime.engine.jobs(kind="deck")}
+    assert "orbit around the title" in prompts
+    shots = os.environ.get(SCREENSHOT_ENV)
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / "deck.png"), full_page=True)
+    page.context.close()
