@@ -423,6 +423,9 @@ class JobEngine(EngineSteps):
                 live.phase, live.ticket, live.busy = Phase.CREATE, ticket, True
                 live.holds_slot = True
                 account.pool.acquire()
+                # Out of the line now: the row says so at once, so no reader ever sees a
+                # "queued" job without a place in the line.
+                self._write(live.job_id, status=JobStatus.SUBMITTING, message=messages.SUBMITTING)
                 steps.append((self._create, (live,)))
             watching = [
                 live

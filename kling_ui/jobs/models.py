@@ -10,9 +10,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kling_ui.i18n import Text, normalize_lang
+from kling_ui.prompts.builder import without_control_characters
 
 
 class JobStatus(StrEnum):
@@ -81,6 +82,12 @@ class JobSpec(BaseModel):
     lab_group: str | None = None
     label: str | None = None
     new_take: bool = False
+
+    @field_validator("prompt", "negative_prompt")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        # Every door builds a JobSpec: this is the one place no control character gets past.
+        return without_control_characters(value)
 
     def fingerprint(self, first_hash: str, last_hash: str | None, origin: str) -> str:
         """A hash of everything that decides the video: frames, prompt, settings, and where it

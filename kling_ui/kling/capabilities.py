@@ -110,6 +110,7 @@ def capability(model: str) -> ModelCapability:
     except KeyError:
         raise UnsupportedRequest(
             f"unknown model {model!r}",
+            detail=Text(f"there is no model {model!r}.", f"没有名为 {model!r} 的模型。"),
             remedy=Text(
                 "Choose one of: " + ", ".join(MODELS) + ".",
                 "请选择以下模型之一：" + "、".join(MODELS) + "。",
@@ -187,7 +188,7 @@ def check(request: CreateTaskRequest) -> CreateTaskRequest:
     if found:
         raise UnsupportedRequest(
             "; ".join(t.en for t in found),
-            remedy=Text(" ".join(t.en for t in found), " ".join(t.zh for t in found)),
+            detail=Text(" ".join(t.en for t in found), " ".join(t.zh for t in found)),
         )
     cap = MODELS[request.model_name]
     if request.image_tail and cap.sound and request.sound is None:

@@ -29,20 +29,25 @@ class KlingError(UserError):
         request_id: str | None = None,
         retry_after: float | None = None,
         remedy: Text | None = None,
+        detail: Text | None = None,
     ) -> None:
         self.kling_code = code
         self.server_message = message
         self.http_status = http_status
         self.request_id = request_id
         self.retry_after = retry_after
-        shown = f" ({message})" if message else ""
         code_part = f" [{code}]" if code is not None else ""
+        if detail is not None:
+            # Our own explanation, in both languages, instead of a server's message.
+            text = Text(f"{self.label.en}: {detail.en}", f"{self.label.zh}：{detail.zh}")
+        else:
+            shown = f" ({message})" if message else ""
+            text = Text(
+                f"{self.label.en}{code_part}{shown}.", f"{self.label.zh}{code_part}{shown}。"
+            )
         super().__init__(
             f"kling.{code if code is not None else type(self).__name__}",
-            Text(
-                f"{self.label.en}{code_part}{shown}.",
-                f"{self.label.zh}{code_part}{shown}。",
-            ),
+            text,
             remedy=remedy or self.default_remedy,
         )
 
@@ -227,6 +232,10 @@ class UnsupportedRequest(KlingError):
     """The capability table forbids this request; refused before anything is sent."""
 
     label = Text("This combination of settings is not supported", "不支持这组参数组合")
+    default_remedy = Text(
+        "Change the settings as described, then generate again.",
+        "请按上述说明修改设置后重新生成。",
+    )
 
 
 # Kling's published table, then the seed document's own codes where they differ.

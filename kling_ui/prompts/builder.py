@@ -63,6 +63,16 @@ class PromptParts(BaseModel):
         )
 
 
+# C0 and C1 control characters (and DEL), except tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text: str) -> str:
+    """`text` without control characters (NUL, escape sequences' ESC, bells...), which no
+    prompt needs and which must not reach Kling, the store or a terminal."""
+    return _CONTROL.sub("", text)
+
+
 def build_prompt(parts: PromptParts, library: PresetLibrary, lang: str | None) -> str:
     """The one-language prompt for Kling ("zh-CN"/"zh" -> Chinese, anything else English).
 
@@ -88,7 +98,8 @@ def build_prompt(parts: PromptParts, library: PresetLibrary, lang: str | None) -
         value = chosen[category]
         if value:
             clauses.append(resolve_part(category, value, library, code))
-    extra = parts.extra.strip()
+    extra = without_control_characters(parts.extra).strip()
+    clauses = [(without_control_characters(c), is_preset) for c, is_preset in clauses]
     if len(clauses) == 1 and not clauses[0][1]:
         body = clauses[0][0]  # one free-text part is used exactly as written
     else:

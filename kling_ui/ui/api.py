@@ -73,7 +73,8 @@ def build(ctx: StudioContext) -> None:
             duration: "5" or "10" seconds.
             new_take: run again even if an identical video already exists.
         Returns:
-            The job: id, status, queue position, estimate and settings.
+            The job: id, status, queue position, estimate and settings, and frame_report:
+            what frame preparation changed to meet Kling's rules.
         """
         lang = lang_of(request)
         if not first_frame:
@@ -98,7 +99,11 @@ def build(ctx: StudioContext) -> None:
             ),
             credentials,
         )
-        return answer(ctx, result.job.id, lang)[0]
+        # Say what frame preparation changed (upscaled, padded, re-encoded...): the page shows
+        # it beside the frames, an API caller only sees it here.
+        return answer(ctx, result.job.id, lang)[0] | {
+            "frame_report": frames.prepared.report_text(lang)
+        }
 
     @shows_errors
     def job_status(job_id: str, request: gr.Request) -> tuple[dict[str, Any], str | None]:

@@ -37,6 +37,8 @@ log = logging.getLogger("kling_ui.ui")
 
 REFRESH_SECONDS = 1.0
 MAX_UPLOAD = "50mb"
+STATE_SESSIONS = 500
+SERVED_FOLDERS = ("videos", "frames", "decks")
 DECK_MODULE = "kling_ui.ui.deck_tab"
 # Uploaded copies in Gradio's cache: checked hourly, removed after a day (Space storage).
 DELETE_CACHE = (3600, 86400)
@@ -121,6 +123,13 @@ def mcp_missing() -> UserError:
     )
 
 
+def served_folders(runtime: Runtime) -> list[str]:
+    """The data folder's parts the page may show (videos, frames, decks): never the job
+    database, the engine's lock or the browser-state secret beside them."""
+    data_dir = runtime.settings.data_dir.expanduser().resolve()
+    return [str(data_dir / name) for name in SERVED_FOLDERS]
+
+
 def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
     """Keyword arguments for `demo.launch()`: theme, CSS, translations, no run history,
     the login from KLING_UI_AUTH, the data folder as an allowed path, the Kling callback
@@ -136,11 +145,13 @@ def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
         "i18n": texts.i18n(),
         "run_history": False,
         "auth": auth,
-        "allowed_paths": [str(settings.data_dir.expanduser().resolve())],
+        "allowed_paths": served_folders(runtime),
         "app_kwargs": {"routes": routes},
         "max_file_size": MAX_UPLOAD,
         "footer_links": ["api", "gradio", "settings"],
         "mcp_server": settings.mcp,
+        # Gradio keeps ~350 kB of state per page load or client; keep the newest 500 only.
+        "state_session_capacity": STATE_SESSIONS,
     }
     if auth:
         kwargs["auth_message"] = "Kling Transition Studio"

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from reliability_helpers import (
-    REPO,
     WAIT,
     OccupyBursts,
     TaskSpan,
@@ -278,7 +277,9 @@ def _deck_args(slides: list[Path]) -> list[str]:
     ]  # fmt: skip
 
 
-def _cli(args: list[str], env: dict[str, str], cwd: Path, what: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    args: list[str], env: dict[str, str], cwd: Path, what: str
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, "-m", "kling_ui", *args],
         env=env,
@@ -301,4 +302,4 @@ def _last_json(stdout: str, default: Any) -> Any:
         return default
 
 
-__all__ = ["REPO", "ChaosPlan", "ChaosResult", "run_chaos"]
+__all__ = ["ChaosPlan", "ChaosResult", "run_chaos"]

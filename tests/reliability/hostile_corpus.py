@@ -158,26 +158,87 @@ def _sparse_over_cap(name: str) -> Callable[[Path], list[Path]]:
 
 FRAME_CASES: tuple[FileCase, ...] = (
     FileCase("empty file", _file("empty.png", b""), "frame.empty", "empty"),
-    FileCase("random bytes", _file("noise.png", bytes(range(7, 256)) * 40), "frame.not_image", "not an image"),
-    FileCase("text named .png", _file("notes.png", "Q3 notes\n第二页\n".encode()), "frame.text", "text file"),
-    FileCase("HTML named .jpg", _file("page.jpg", b"<!doctype html><html><body>hi</body></html>"), "frame.text", "text file"),
+    FileCase(
+        "random bytes",
+        _file("noise.png", bytes(range(7, 256)) * 40),
+        "frame.not_image",
+        "not an image",
+    ),
+    FileCase(
+        "text named .png",
+        _file("notes.png", "Q3 notes\n第二页\n".encode()),
+        "frame.text",
+        "text file",
+    ),
+    FileCase(
+        "HTML named .jpg",
+        _file("page.jpg", b"<!doctype html><html><body>hi</body></html>"),
+        "frame.text",
+        "text file",
+    ),
     FileCase("PDF named .png", _file("deck.png", _one_page_pdf), "frame.pdf", "PDF"),
-    FileCase("ZIP named .jpg", _file("slides.jpg", lambda: _zip({"a.png": _slide()})), "frame.not_image", "ZIP"),
+    FileCase(
+        "ZIP named .jpg",
+        _file("slides.jpg", lambda: _zip({"a.png": _slide()})),
+        "frame.not_image",
+        "ZIP",
+    ),
     FileCase("SVG with a script", _file("vector.png", _svg()), "frame.svg", "SVG"),
     FileCase("HEIC named .jpg", _file("photo.jpg", _heic_header()), "frame.heic", "HEIC"),
     FileCase("MP4 named .png", _file("clip.png", _tiny_mp4_header()), "frame.not_image", "video"),
-    FileCase("truncated PNG", _file("cut.png", lambda: _slide()[:400]), "frame.truncated", "cut off"),
-    FileCase("truncated JPEG", _file("cut.jpg", lambda: _encode(Image.open(io.BytesIO(_slide())), "JPEG")[:900]), "frame.truncated", "cut off"),
-    FileCase("PNG signature then rubbish", _file("rubbish.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4), "frame.corrupt", "damaged"),
+    FileCase(
+        "truncated PNG", _file("cut.png", lambda: _slide()[:400]), "frame.truncated", "cut off"
+    ),
+    FileCase(
+        "truncated JPEG",
+        _file("cut.jpg", lambda: _encode(Image.open(io.BytesIO(_slide())), "JPEG")[:900]),
+        "frame.truncated",
+        "cut off",
+    ),
+    FileCase(
+        "PNG signature then rubbish",
+        _file("rubbish.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4),
+        "frame.corrupt",
+        "damaged",
+    ),
     FileCase("damaged PNG data", _file("damaged.png", _damaged_png), "frame.corrupt", "damaged"),
-    FileCase("PNG bomb (10 gigapixels declared)", _file("bomb.png", lambda: _raw_png(100_000, 100_000, 1, None)), "frame.bomb", "pixel safety limit"),
-    FileCase("JPEG bomb (65000x65000 declared)", _file("bomb.jpg", lambda: _jpeg_claiming(65000, 65000)), "frame.bomb", "pixel safety limit"),
-    FileCase("GIF bomb (65535x65535 declared)", _file("bomb.gif", lambda: _gif_claiming(65535, 65535)), "frame.bomb", "pixel safety limit"),
-    FileCase("enormous real PNG (150 MP)", _file("huge.png", _enormous_png), "frame.bomb", "15000x10000"),
-    FileCase("file over the 50 MB cap", _sparse_over_cap("big.png"), "frame.too_large", "upload limit"),
-    FileCase("tiny 1x1 image", _file("dot.png", lambda: _encode(Image.new("RGB", (1, 1), "red"), "PNG")), None, "upscaled"),
-    FileCase("extreme ratio 4000x40", _file("strip.png", lambda: _encode(Image.new("RGB", (4000, 40), "blue"), "PNG")), None, "outside Kling"),
-)  # fmt: skip
+    FileCase(
+        "PNG bomb (10 gigapixels declared)",
+        _file("bomb.png", lambda: _raw_png(100_000, 100_000, 1, None)),
+        "frame.bomb",
+        "pixel safety limit",
+    ),
+    FileCase(
+        "JPEG bomb (65000x65000 declared)",
+        _file("bomb.jpg", lambda: _jpeg_claiming(65000, 65000)),
+        "frame.bomb",
+        "pixel safety limit",
+    ),
+    FileCase(
+        "GIF bomb (65535x65535 declared)",
+        _file("bomb.gif", lambda: _gif_claiming(65535, 65535)),
+        "frame.bomb",
+        "pixel safety limit",
+    ),
+    FileCase(
+        "enormous real PNG (150 MP)", _file("huge.png", _enormous_png), "frame.bomb", "15000x10000"
+    ),
+    FileCase(
+        "file over the 50 MB cap", _sparse_over_cap("big.png"), "frame.too_large", "upload limit"
+    ),
+    FileCase(
+        "tiny 1x1 image",
+        _file("dot.png", lambda: _encode(Image.new("RGB", (1, 1), "red"), "PNG")),
+        None,
+        "upscaled",
+    ),
+    FileCase(
+        "extreme ratio 4000x40",
+        _file("strip.png", lambda: _encode(Image.new("RGB", (4000, 40), "blue"), "PNG")),
+        None,
+        "outside Kling",
+    ),
+)
 
 
 # ---- decks -------------------------------------------------------------------------------
@@ -287,17 +348,66 @@ def _files(*named: tuple[str, bytes | Callable[[], bytes]]) -> Callable[[Path], 
 
 DECK_CASES: tuple[FileCase, ...] = (
     FileCase("PDF with no pages", _files(("empty.pdf", _empty_pdf)), "deck.empty_pdf", "no pages"),
-    FileCase("PDF with a password", _files(("locked.pdf", _encrypted_pdf)), "deck.encrypted_pdf", "password"),
-    FileCase("PDF cut short", _files(("cut.pdf", lambda: _one_page_pdf()[:120])), "deck.bad_pdf", "PDF"),
-    FileCase("ZIP climbing out with ../", _files(("climb.zip", lambda: _slides_zip({"../../evil.png": _slide()}))), "deck.zip_traversal", "../../evil.png"),
-    FileCase("ZIP with an absolute path", _files(("abs.zip", lambda: _slides_zip({"/etc/cron.d/evil.png": _slide()}))), "deck.zip_traversal", "/etc/cron.d/evil.png"),
-    FileCase("ZIP inside a ZIP", _files(("nested.zip", lambda: _slides_zip({"more.zip": _zip({"s.png": _slide()})}))), "deck.nested_archive", "more.zip"),
-    FileCase("ZIP disguised inside a ZIP", _files(("hidden.zip", lambda: _slides_zip({"s3.png": _zip({"s.png": _slide()})}))), "deck.nested_archive", "s3.png"),
-    FileCase("ZIP claiming 3 GB unpacked", _files(("bomb.zip", lambda: _zip_patched({"a.png": _slide(), "b.png": _slide()}, size=3_000_000_000))), "deck.zip_too_large", "500 MB"),
-    FileCase("ZIP with encrypted members", _files(("locked.zip", lambda: _zip_patched({"a.png": _slide(), "b.png": _slide()}, flags=1))), "deck.bad_zip", "ZIP"),
+    FileCase(
+        "PDF with a password",
+        _files(("locked.pdf", _encrypted_pdf)),
+        "deck.encrypted_pdf",
+        "password",
+    ),
+    FileCase(
+        "PDF cut short", _files(("cut.pdf", lambda: _one_page_pdf()[:120])), "deck.bad_pdf", "PDF"
+    ),
+    FileCase(
+        "ZIP climbing out with ../",
+        _files(("climb.zip", lambda: _slides_zip({"../../evil.png": _slide()}))),
+        "deck.zip_traversal",
+        "../../evil.png",
+    ),
+    FileCase(
+        "ZIP with an absolute path",
+        _files(("abs.zip", lambda: _slides_zip({"/etc/cron.d/evil.png": _slide()}))),
+        "deck.zip_traversal",
+        "/etc/cron.d/evil.png",
+    ),
+    FileCase(
+        "ZIP inside a ZIP",
+        _files(("nested.zip", lambda: _slides_zip({"more.zip": _zip({"s.png": _slide()})}))),
+        "deck.nested_archive",
+        "more.zip",
+    ),
+    FileCase(
+        "ZIP disguised inside a ZIP",
+        _files(("hidden.zip", lambda: _slides_zip({"s3.png": _zip({"s.png": _slide()})}))),
+        "deck.nested_archive",
+        "s3.png",
+    ),
+    FileCase(
+        "ZIP claiming 3 GB unpacked",
+        _files(
+            (
+                "bomb.zip",
+                lambda: _zip_patched({"a.png": _slide(), "b.png": _slide()}, size=3_000_000_000),
+            )
+        ),
+        "deck.zip_too_large",
+        "500 MB",
+    ),
+    FileCase(
+        "ZIP with encrypted members",
+        _files(
+            ("locked.zip", lambda: _zip_patched({"a.png": _slide(), "b.png": _slide()}, flags=1))
+        ),
+        "deck.bad_zip",
+        "ZIP",
+    ),
     FileCase("a single slide", _files(("only.png", _slide)), "deck.too_few_slides", "at least 2"),
-    FileCase("a video instead of slides", _files(("talk.mp4", _tiny_mp4_header), ("more.mp4", _tiny_mp4_header)), "deck.unsupported", "is not a PDF"),
-)  # fmt: skip
+    FileCase(
+        "a video instead of slides",
+        _files(("talk.mp4", _tiny_mp4_header), ("more.mp4", _tiny_mp4_header)),
+        "deck.unsupported",
+        "is not a PDF",
+    ),
+)
 
 
 # ---- requests ----------------------------------------------------------------------------
@@ -307,16 +417,83 @@ LONG = "A slow push-in across the chart. " * 76  # 2508 characters
 EMOJI = "📈" * 2501  # 2501 code points, 10004 UTF-8 bytes
 
 REQUEST_CASES: tuple[RequestCase, ...] = (
-    RequestCase("prompt over 2500 characters", {"prompt": LONG}, ["--prompt", LONG], {"prompt": LONG}, "2500", code="kling.UnsupportedRequest", cli_code="prompt.too_long"),
-    RequestCase("prompt of 2501 emoji", {"prompt": EMOJI}, ["--prompt", EMOJI], {"prompt": EMOJI}, "2500", code="kling.UnsupportedRequest", cli_code="prompt.too_long"),
-    RequestCase("negative prompt over 2500", {"negative_prompt": LONG}, ["--negative", LONG], {"negative_prompt": LONG}, "2500", code="kling.UnsupportedRequest", cli_code="prompt.negative_too_long"),
-    RequestCase("a model Kling does not have", {"model": "kling-v9-ultra"}, ["--model", "kling-v9-ultra"], {"model": "kling-v9-ultra"}, "kling-v9-ultra", code="kling.UnsupportedRequest", cli_says="invalid choice"),
-    RequestCase("a mode Kling does not have", {"mode": "ultra"}, ["--mode", "ultra"], None, "ultra", cli_says="invalid choice"),
-    RequestCase("a duration Kling does not have", {"duration": "7"}, ["--duration", "7"], None, "7", cli_says="invalid choice"),
-    RequestCase("a model that cannot take a last frame", {"model": "kling-v2-master"}, ["--model", "kling-v2-master"], {"model": "kling-v2-master"}, "last frame", code="kling.UnsupportedRequest"),
-    RequestCase("std mode with a last frame on kling-v2-6", {"mode": "std"}, ["--mode", "std"], {"mode": "std"}, "std", code="kling.UnsupportedRequest"),
-    RequestCase("cfg_scale on a v2 model", None, [], {"cfg_scale": 0.5}, "cfg_scale", code="kling.UnsupportedRequest"),
-)  # fmt: skip
+    RequestCase(
+        "prompt over 2500 characters",
+        {"prompt": LONG},
+        ["--prompt", LONG],
+        {"prompt": LONG},
+        "2500",
+        code="kling.UnsupportedRequest",
+        cli_code="prompt.too_long",
+    ),
+    RequestCase(
+        "prompt of 2501 emoji",
+        {"prompt": EMOJI},
+        ["--prompt", EMOJI],
+        {"prompt": EMOJI},
+        "2500",
+        code="kling.UnsupportedRequest",
+        cli_code="prompt.too_long",
+    ),
+    RequestCase(
+        "negative prompt over 2500",
+        {"negative_prompt": LONG},
+        ["--negative", LONG],
+        {"negative_prompt": LONG},
+        "2500",
+        code="kling.UnsupportedRequest",
+        cli_code="prompt.negative_too_long",
+    ),
+    RequestCase(
+        "a model Kling does not have",
+        {"model": "kling-v9-ultra"},
+        ["--model", "kling-v9-ultra"],
+        {"model": "kling-v9-ultra"},
+        "kling-v9-ultra",
+        code="kling.UnsupportedRequest",
+        cli_says="invalid choice",
+    ),
+    RequestCase(
+        "a mode Kling does not have",
+        {"mode": "ultra"},
+        ["--mode", "ultra"],
+        None,
+        "ultra",
+        cli_says="invalid choice",
+    ),
+    RequestCase(
+        "a duration Kling does not have",
+        {"duration": "7"},
+        ["--duration", "7"],
+        None,
+        "7",
+        cli_says="invalid choice",
+    ),
+    RequestCase(
+        "a model that cannot take a last frame",
+        {"model": "kling-v2-master"},
+        ["--model", "kling-v2-master"],
+        {"model": "kling-v2-master"},
+        "last frame",
+        code="kling.UnsupportedRequest",
+    ),
+    RequestCase(
+        "std mode with a last frame on kling-v2-6",
+        {"mode": "std"},
+        ["--mode", "std"],
+        {"mode": "std"},
+        "std",
+        code="kling.UnsupportedRequest",
+    ),
+    RequestCase(
+        "cfg_scale on a v2 model",
+        None,
+        [],
+        {"cfg_scale": 0.5},
+        "cfg_scale",
+        code="kling.UnsupportedRequest",
+    ),
+)
 
 
 def has_control_characters(text: str) -> bool:

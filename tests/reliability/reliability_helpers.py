@@ -36,7 +36,9 @@ def real_looking_keys(tag: str) -> tuple[str, str]:
     return f"AK{tag}{secrets.token_hex(14)}", f"SK{tag}{secrets.token_hex(20)}"
 
 
-def child_env(data_dir: Path, server: SimulatorServer | None = None, **extra: str) -> dict[str, str]:
+def child_env(
+    data_dir: Path, server: SimulatorServer | None = None, **extra: str
+) -> dict[str, str]:
     """The environment of a Studio process (CLI or runner): no inherited Kling settings, the
     given data folder, fast polling; pointed at `server` with its keys when given (else demo)."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("KLING", "GRADIO_"))}

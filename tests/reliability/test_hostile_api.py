@@ -14,6 +14,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from hostile_corpus import (
     CONTROL,
+    DECK_CASES,
     FRAME_CASES,
     REQUEST_CASES,
     UPLOAD_CAP,
@@ -21,6 +22,7 @@ from hostile_corpus import (
     RequestCase,
     has_control_characters,
 )
+from playwright.sync_api import expect, sync_playwright
 from reliability_helpers import (
     WAIT,
     Served,
@@ -36,13 +38,13 @@ from kling_ui.simulator import slide_png
 REFUSED_FRAMES = [c for c in FRAME_CASES if c.code and c.code != "frame.too_large"]
 FIXED_FRAMES = [c for c in FRAME_CASES if not c.code]
 API_REQUESTS = [c for c in REQUEST_CASES if c.api is not None]
-HOSTILE_JOB_IDS = [
-    "../../../../etc/passwd",
-    "' OR '1'='1' --",
-    "%00",
-    "x" * 10_000,
-    "<script>alert(1)</script>",
-]
+HOSTILE_JOB_IDS = {
+    "path-climb": "../../../../etc/passwd",
+    "sql": "' OR '1'='1' --",
+    "nul": "\x00",
+    "ten-thousand-characters": "x" * 10_000,
+    "script": "<script>alert(1)</script>",
+}
 
 
 def ids(cases: list[FileCase] | list[RequestCase]) -> list[str]:
@@ -146,7 +148,7 @@ def test_hostile_text_or_settings_are_refused_with_a_clear_message(
     assert_untouched(studio, client, finished_job, before)
 
 
-@pytest.mark.parametrize("job_id", HOSTILE_JOB_IDS, ids=range(len(HOSTILE_JOB_IDS)))
+@pytest.mark.parametrize("job_id", HOSTILE_JOB_IDS.values(), ids=HOSTILE_JOB_IDS.keys())
 def test_a_hostile_job_id_is_answered_as_unknown(
     job_id: str, studio: Served, client: Client, finished_job: str
 ) -> None:
@@ -162,13 +164,6 @@ def settle(studio: Served, job_id: str) -> None:
     studio.runtime.engine.wait(job_id, timeout=WAIT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: /generate accepts a 1x1 or 4000x40 image (upscaled/padded for Kling, a paid job) "
-        "without a word; the Studio page shows the frame report, the API answer does not"
-    ),
-)
 @pytest.mark.parametrize("case", FIXED_FRAMES, ids=ids(FIXED_FRAMES))
 def test_a_tiny_or_extreme_image_is_refused_or_answered_with_what_was_changed(
     case: FileCase, studio: Served, client: Client, finished_job: str, folder: Path
@@ -185,13 +180,6 @@ def test_a_tiny_or_extreme_image_is_refused_or_answered_with_what_was_changed(
     assert case.says in repr(job)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: control characters (NUL, ESC sequences, BEL, DEL, C1) in a prompt are stored and "
-        "sent to Kling as they are; they should be removed or refused at the edge (JobSpec)"
-    ),
-)
 def test_control_characters_in_a_prompt_are_refused_or_removed(
     studio: Served, client: Client, finished_job: str, folder: Path
 ) -> None:
@@ -206,3 +194,36 @@ def test_control_characters_in_a_prompt_are_refused_or_removed(
     stored = studio.runtime.engine.get(job["id"]).spec
     assert not has_control_characters(stored.prompt + stored.negative_prompt)
     assert not has_control_characters(job["prompt"] + job["negative_prompt"])
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DECK_UPLOADS = [c for c in DECK_CASES if c.code in (
+    "deck.zip_traversal", "deck.nested_archive", "deck.encrypted_pdf", "deck.empty_pdf"
+)]  # fmt: skip
+
+
+@pytest.mark.browser
+def test_the_deck_tab_refuses_hostile_uploads_with_a_clear_message(
+    studio: Served, client: Client, finished_job: str, folder: Path
+) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    before = store_snapshot(studio.db)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.set_default_timeout(60_000)
+            page.goto(studio.url)
+            page.get_by_role("tab", name="Deck").click()
+            upload = page.locator("#kts-deck-files input[type=file]")
+            for case in DECK_UPLOADS:
+                upload.set_input_files([str(p) for p in case.make(folder)])
+                toast = page.locator('[data-testid="toast-body"]', has_text=case.says)
+                expect(toast.first).to_be_visible(timeout=60_000)
+                page.reload()
+                page.get_by_role("tab", name="Deck").click()
+        finally:
+            browser.close()
+    assert_untouched(studio, client, finished_job, before)

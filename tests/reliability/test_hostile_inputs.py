@@ -135,13 +135,6 @@ def test_the_engine_refuses_a_frame_file_that_has_gone(idle_engine: JobEngine) -
     assert store_snapshot(idle_engine.store.path) == []
 
 
-CONTROL_BUG = (
-    "bug: control characters (NUL, ESC sequences, BEL, DEL, C1) in prompts are stored and "
-    "sent to Kling as they are; they should be removed or refused at the edge (JobSpec)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CONTROL_BUG)
 def test_control_characters_in_a_prompt_never_reach_the_store(
     idle_engine: JobEngine, folder: Path
 ) -> None:
@@ -251,31 +244,40 @@ def test_cli_generate_refuses_hostile_text_and_settings(
     assert store_snapshot(in_cli_home / "data" / STORE_FILE) == before
 
 
-@pytest.mark.parametrize(
-    "make_args",
-    [
-        lambda folder: ["generate", str(folder / "bomb.png"), str(folder / "good.png")],
-        lambda folder: ["deck", str(folder / "climb.zip"), "--prompt", "push in"],
-        lambda folder: ["generate", str(folder / "good.png"), str(folder), "--json"],
-    ],
-    ids=["bomb-frame", "zip-traversal-deck", "a-folder-as-frame"],
-)
-def test_a_real_cli_process_refuses_without_a_traceback(
-    make_args: object, cli_home: Path, folder: Path
+def test_cli_generate_refuses_a_folder_as_a_frame(
+    in_cli_home: Path, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for case in (*FRAME_CASES, *DECK_CASES):
-        if case.name in ("PNG bomb (10 gigapixels declared)", "ZIP climbing out with ../"):
-            case.make(folder)
+    before = store_snapshot(in_cli_home / "data" / STORE_FILE)
+    code, err = run_in_process(["generate", str(folder / "good.png"), str(folder)], capsys)
+    assert_one_line_refusal(code, err, "frame.unreadable", "not a regular file")
+    assert store_snapshot(in_cli_home / "data" / STORE_FILE) == before
+
+
+REAL_RUNS = [
+    ("generate", "PNG bomb (10 gigapixels declared)"),
+    ("deck", "ZIP climbing out with ../"),
+    ("deck", "PDF with a password"),
+]
+
+
+@pytest.mark.parametrize(("command", "name"), REAL_RUNS, ids=[n for _, n in REAL_RUNS])
+def test_a_real_cli_process_refuses_in_one_line_without_a_traceback(
+    command: str, name: str, cli_home: Path, folder: Path
+) -> None:
+    case = next(c for c in (*FRAME_CASES, *DECK_CASES) if c.name == name)
+    inputs = [str(p) for p in case.make(folder)]
+    if command == "generate":
+        args = ["generate", inputs[0], str(folder / "good.png")]
+    else:
+        args = ["deck", *inputs, "--prompt", "push in"]
     before = store_snapshot(cli_home / "data" / STORE_FILE)
     done = subprocess.run(
-        [sys.executable, "-m", "kling_ui", *make_args(folder)],  # type: ignore[operator]
+        [sys.executable, "-m", "kling_ui", *args],
         env=child_env(cli_home / "data"),
         cwd=cli_home,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == EXIT_USAGE, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith(("[frame.", "[deck."))
+    assert_one_line_refusal(done.returncode, done.stderr, case.code, case.says)
     assert store_snapshot(cli_home / "data" / STORE_FILE) == before

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from reliability_helpers import sim_stats, wait_for
@@ -124,6 +123,6 @@ def test_after_a_restart_a_timed_out_job_resumes_and_finishes(
 
     second_run = engines()
     wait_for(status_is(second_run, job.id, JobStatus.DONE), what="done after the restart")
-    done: Any = second_run.get(job.id)
-    assert probe(done.video_path).frames > 0
+    done = second_run.get(job.id)
+    assert done.video_path is not None and probe(done.video_path).frames > 0
     assert sim_stats(slow_kling)["created"] == {done.external_task_id: 1}

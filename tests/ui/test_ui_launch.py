@@ -71,7 +71,8 @@ def test_launch_options_turn_off_run_history_and_allow_the_data_folder(tmp_path:
         options = launch_kwargs(runtime)
     assert options["run_history"] is False
     assert set(options["i18n"].translations_dict) == {"en", "zh-CN"}
-    assert options["allowed_paths"] == [str((tmp_path / "data").resolve())]
+    data = (tmp_path / "data").resolve()
+    assert options["allowed_paths"] == [str(data / n) for n in ("videos", "frames", "decks")]
     assert options["auth"] is None and options["app_kwargs"]["routes"] == []
 
 
