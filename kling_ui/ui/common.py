@@ -85,3 +85,15 @@ def new_browser_id(current: Any) -> str:
     if isinstance(current, str) and current:
         return current
     return uuid.uuid4().hex
+
+
+def frame_image(label_text: str, *, height: int, elem_id: str) -> gr.Image:
+    """A first- or last-frame input: an image handed on as a file path (frame preparation
+    reads the file as uploaded), from an upload or the clipboard."""
+    return gr.Image(
+        label=label_text,
+        type="filepath",
+        sources=["upload", "clipboard"],
+        height=height,
+        elem_id=elem_id,
+    )

@@ -16,6 +16,7 @@ from kling_ui.ui import views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    frame_image,
     lang_of,
     shows_errors,
     submitter_of,
@@ -86,20 +87,8 @@ def build(ctx: StudioContext) -> None:
         raise RuntimeError("the Studio tab must be built before the Prompt lab")
     gr.Markdown(label("lab_intro"))
     with gr.Row(equal_height=False):
-        first = gr.Image(
-            label=label("first_frame"),
-            type="filepath",
-            sources=["upload", "clipboard"],
-            height=200,
-            elem_id="kts-lab-first",
-        )
-        last = gr.Image(
-            label=label("last_frame"),
-            type="filepath",
-            sources=["upload", "clipboard"],
-            height=200,
-            elem_id="kts-lab-last",
-        )
+        first = frame_image(label("first_frame"), height=200, elem_id="kts-lab-first")
+        last = frame_image(label("last_frame"), height=200, elem_id="kts-lab-last")
         with gr.Column():
             use_studio = gr.Button(label("lab_use_studio_frames"), elem_id="kts-lab-use-studio")
             count = gr.Radio([2, 3], value=3, label=label("lab_variant_count"))

@@ -21,6 +21,7 @@ from kling_ui.ui import views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    frame_image,
     lang_of,
     shows_errors,
     submitter_of,
@@ -57,20 +58,8 @@ def build(ctx: StudioContext) -> StudioControls:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             with gr.Row():
-                first = gr.Image(
-                    label=label("first_frame"),
-                    type="filepath",
-                    sources=["upload", "clipboard"],
-                    height=250,
-                    elem_id="kts-first",
-                )
-                last = gr.Image(
-                    label=label("last_frame"),
-                    type="filepath",
-                    sources=["upload", "clipboard"],
-                    height=250,
-                    elem_id="kts-last",
-                )
+                first = frame_image(label("first_frame"), height=250, elem_id="kts-first")
+                last = frame_image(label("last_frame"), height=250, elem_id="kts-last")
             with gr.Row():
                 swap = gr.Button(label("swap_frames"), size="sm", elem_id="kts-swap")
                 fit = gr.Radio(fit_choices("en"), value="fit", label=label("fit"))
