@@ -57,6 +57,8 @@ def install(level: int = logging.INFO) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(level)
+    # httpx logs every request at INFO: the engine's polls would drown everything else.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
