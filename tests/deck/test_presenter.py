@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from kling_ui.deck import write_presenter
 from kling_ui.deck.presenter import render_page
@@ -118,34 +118,27 @@ def test_the_slide_and_clip_counts_must_fit(tmp_path: Path, slide_files: Slides)
 
 
 @pytest.mark.browser
-def test_forward_plays_the_transition_and_stops_on_the_next_slide(presenter: Path) -> None:
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--autoplay-policy=no-user-gesture-required"],
-        )
-        try:
-            page = browser.new_page()
-            page.goto(presenter.as_uri())
-            body = page.locator("body")
-            assert body.get_attribute("data-slide") == "1"
-            assert page.locator("#counter").inner_text() == "1 / 3"
-            page.keyboard.press("ArrowRight")
-            assert body.get_attribute("data-state") == "transition"
-            page.wait_for_function("document.getElementById('clip').currentTime > 0")
-            page.wait_for_function("document.body.dataset.slide === '2'", timeout=10_000)
-            assert body.get_attribute("data-state") == "slide"
-            assert page.locator("#slide").get_attribute("src") == "slides/slide-02.png"
-            page.keyboard.press("ArrowLeft")
-            assert body.get_attribute("data-slide") == "1"
-            assert body.get_attribute("data-state") == "slide"
-            page.keyboard.press("End")
-            assert page.locator("#counter").inner_text() == "3 / 3"
-            page.keyboard.press("Space")
-            assert body.get_attribute("data-slide") == "3", "nothing after the last slide"
-        finally:
-            browser.close()
+def test_forward_plays_the_transition_and_stops_on_the_next_slide(
+    presenter: Path, browser: Browser
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(presenter.as_uri())
+        body = page.locator("body")
+        assert body.get_attribute("data-slide") == "1"
+        assert page.locator("#counter").inner_text() == "1 / 3"
+        page.keyboard.press("ArrowRight")
+        assert body.get_attribute("data-state") == "transition"
+        page.wait_for_function("document.getElementById('clip').currentTime > 0")
+        page.wait_for_function("document.body.dataset.slide === '2'", timeout=10_000)
+        assert body.get_attribute("data-state") == "slide"
+        assert page.locator("#slide").get_attribute("src") == "slides/slide-02.png"
+        page.keyboard.press("ArrowLeft")
+        assert body.get_attribute("data-slide") == "1"
+        assert body.get_attribute("data-state") == "slide"
+        page.keyboard.press("End")
+        assert page.locator("#counter").inner_text() == "3 / 3"
+        page.keyboard.press("Space")
+        assert body.get_attribute("data-slide") == "3", "nothing after the last slide"
+    finally:
+        page.close()

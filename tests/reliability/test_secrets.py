@@ -27,7 +27,7 @@ import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from reliability_helpers import (
     WAIT,
     StudioProcess,
@@ -211,43 +211,37 @@ def test_no_key_or_jwt_in_any_answer_the_api_gave(session: Session) -> None:
         assert leaks(answer, session.keys) == []
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BROWSER_TIMEOUT_MS = 60_000
 
 
 @pytest.mark.browser
 def test_no_key_or_jwt_in_the_browser_after_a_job_from_the_page(
-    session: Session, tmp_path: Path
+    session: Session, tmp_path: Path, browser: Browser
 ) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     first, last = tmp_path / "a.png", tmp_path / "b.png"
     first.write_bytes(slide_png(640, 360, "From the page"))
     last.write_bytes(slide_png(640, 360, "To the page"))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1600})
-            context.set_default_timeout(BROWSER_TIMEOUT_MS)
-            page = context.new_page()
-            page.goto(session.studio.url)
-            page.locator("#kts-first input[type=file]").set_input_files(str(first))
-            page.locator("#kts-last input[type=file]").set_input_files(str(last))
-            page.locator("#kts-generate").click()
-            job = page.locator("#kts-progress .kts-job").first
-            expect(job).to_have_attribute("data-status", "done", timeout=BROWSER_TIMEOUT_MS)
-            page.get_by_role("tab", name="Settings").click()
-            page.reload()
-            expect(page.locator("#kts-generate")).to_be_visible()
-            found = {
-                "page": page.content(),
-                "localStorage": page.evaluate("() => JSON.stringify({...window.localStorage})"),
-                "sessionStorage": page.evaluate("() => JSON.stringify({...window.sessionStorage})"),
-                "cookies": json.dumps(context.cookies()),
-            }
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    try:
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(session.studio.url)
+        page.locator("#kts-first input[type=file]").set_input_files(str(first))
+        page.locator("#kts-last input[type=file]").set_input_files(str(last))
+        page.locator("#kts-generate").click()
+        job = page.locator("#kts-progress .kts-job").first
+        expect(job).to_have_attribute("data-status", "done", timeout=BROWSER_TIMEOUT_MS)
+        page.get_by_role("tab", name="Settings").click()
+        page.reload()
+        expect(page.locator("#kts-generate")).to_be_visible()
+        found = {
+            "page": page.content(),
+            "localStorage": page.evaluate("() => JSON.stringify({...window.localStorage})"),
+            "sessionStorage": page.evaluate("() => JSON.stringify({...window.sessionStorage})"),
+            "cookies": json.dumps(context.cookies()),
+        }
+    finally:
+        context.close()
     assert "kling-ui-browser-id" in found["localStorage"]  # the storage was really read
     for where, text in found.items():
         assert leaks(text, session.keys) == [], where

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 import time
 import zipfile
@@ -16,7 +15,7 @@ from typing import Any
 import gradio as gr
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from ui_helpers import WAIT, Launched, fast_settings, launch
 
 from kling_ui.deck import DeckPlan, Slide, fixed_prompt
@@ -37,8 +36,6 @@ from kling_ui.ui.deck_session import AssembledFiles, Assembly, DeckWorkspace, Fo
 from kling_ui.ui.deck_texts import DECK_STRINGS
 from kling_ui.video import probe
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 60_000
 SMALL = (640, 360)
 COLOURS = [(200, 50, 40), (40, 150, 70), (40, 70, 200), (230, 200, 60), (120, 40, 140)]
@@ -477,17 +474,6 @@ def test_another_model_opens_a_separate_deck_for_the_same_slides(
 
 
 # ---- the tab in a real browser -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium for the module."""
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
