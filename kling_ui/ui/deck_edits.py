@@ -1,5 +1,6 @@
 """What the person changes on the Deck tab, applied to a deck's plan: the slide order typed as
-numbers, prompts edited in the table, the duration, and the prompt defaults.
+numbers, prompts edited in the table, the duration, the negative prompt, hold times, and the
+prompt defaults.
 
 Pure functions over a `DeckPlan` (no Gradio, no engine): the tab loads the plan, calls one of
 these and saves it. Refusals a person can fix are `UserError`s; table edits apply what they
@@ -13,10 +14,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kling_ui.deck import errors
-from kling_ui.deck.plan import IN_FLIGHT, DeckPlan, Duration, PromptDefaulter
+from kling_ui.deck.plan import (
+    IN_FLIGHT,
+    MAX_PROMPT_CHARS,
+    DeckPlan,
+    Duration,
+    PairDefault,
+    PromptDefaulter,
+    SlideRef,
+)
 from kling_ui.deck.prompting import preset_defaulter
 from kling_ui.i18n import UserError
-from kling_ui.prompts import DEFAULT_NEGATIVE, PresetLibrary, PromptParts
+from kling_ui.prompts import (
+    DEFAULT_NEGATIVE,
+    PresetLibrary,
+    PromptParts,
+    build_negative_prompt,
+    prompt_length,
+)
 from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
 from kling_ui.ui.texts import text
 
@@ -150,10 +165,97 @@ def apply_duration(plan: DeckPlan, duration: Duration) -> EditOutcome:
     return EditOutcome(tuple(changed), tuple(refused))
 
 
+def apply_negative_prompt(plan: DeckPlan, negative: str) -> EditOutcome:
+    """Give every transition the deck's negative prompt `negative`; a clip made with another
+    one is made again on the next Generate. Transitions in flight are refused (their clip is
+    paid for). Raises `UserError` deck.prompt_too_long past 2500 characters.
+
+    The deck's negative prompt is a setting of the whole deck, not a person's edit of one
+    transition's prompt: whether a prompt was edited is kept as it was, so a new prompt
+    language or template still refreshes the prompts the person has not touched.
+    """
+    negative = negative.strip()
+    if prompt_length(negative) > MAX_PROMPT_CHARS:
+        raise errors.prompt_too_long(prompt_length(negative), MAX_PROMPT_CHARS)
+    changed: list[int] = []
+    refused: list[UserError] = []
+    for transition in plan.transitions:
+        if transition.negative_prompt == negative:
+            continue
+        if transition.status in IN_FLIGHT:
+            refused.append(errors.transition_busy(transition.index + 1))
+            continue
+        edited = transition.prompt_edited
+        plan.edit_transition(transition.index, negative_prompt=negative)
+        transition.prompt_edited = edited
+        changed.append(transition.index)
+    return EditOutcome(tuple(changed), tuple(refused))
+
+
+def default_negative(library: PresetLibrary, lang: str | None) -> str:
+    """The library's default negative prompt in `lang` (what the CLI's `deck` command uses)."""
+    return build_negative_prompt(library, lang, DEFAULT_NEGATIVE)
+
+
+def negative_for_language(
+    library: PresetLibrary, current: str | None, lang: str | None, langs: Sequence[str]
+) -> str:
+    """The negative prompt to show after the prompt language changes to `lang`: the default
+    in `lang` when `current` is empty or the default in one of `langs`; else the person's own
+    words, kept as they are."""
+    shown = (current or "").strip()
+    if not shown or shown in {default_negative(library, code) for code in langs}:
+        return default_negative(library, lang)
+    return shown
+
+
+def with_negative(defaulter: PromptDefaulter, negative: str | None) -> PromptDefaulter:
+    """`defaulter` with every pair given the deck's negative prompt `negative` (as typed in
+    the tab); `defaulter` unchanged when `negative` is None."""
+    if negative is None:
+        return defaulter
+    shown = negative.strip()
+
+    def default(first: SlideRef, last: SlideRef) -> PairDefault:
+        return defaulter(first, last).model_copy(update={"negative_prompt": shown})
+
+    return default
+
+
+def apply_deck_hold(plan: DeckPlan, seconds: float) -> bool:
+    """Hold every slide without its own hold time for `seconds`; whether it changed. Slides
+    given their own hold time keep it (the plan's `set_hold` for the whole deck would clear
+    them). Raises `UserError` deck.bad_hold outside 0..60 s."""
+    if float(seconds) == plan.hold_seconds:
+        return False
+    own = {s.id: s.hold_seconds for s in [*plan.slides, *plan.dropped]}
+    plan.set_hold(float(seconds))
+    for slide in [*plan.slides, *plan.dropped]:
+        slide.hold_seconds = own[slide.id]  # already checked when they were set
+    return True
+
+
+def apply_slide_hold(plan: DeckPlan, slide_id: str | None, seconds: float | None) -> None:
+    """Hold the shown slide `slide_id` for `seconds` (None: the deck's hold time again).
+
+    Raises `UserError` deck.no_hold_slide when no slide is chosen, deck.unknown_slide for a
+    slide not shown, and deck.bad_hold outside 0..60 s."""
+    if not slide_id:
+        raise UserError(
+            "deck.no_hold_slide", text("deck_no_hold_slide"), remedy=text("deck_no_hold_remedy")
+        )
+    plan.set_hold(None if seconds is None else float(seconds), slide_id)
+
+
 def defaulter_for(
-    library: PresetLibrary, lang: str | None, template: str | None
+    library: PresetLibrary,
+    lang: str | None,
+    template: str | None,
+    negative: str | None = None,
 ) -> PromptDefaulter:
     """Default prompts for new pairs: the chosen template for every pair, or (no template)
-    each pair's own strategy hint; the default negative prompt in `lang`."""
+    each pair's own strategy hint; the deck's `negative` prompt (None: the default negative
+    prompt in `lang`)."""
     chosen = PromptParts(template=template) if template else None
-    return preset_defaulter(library, lang, chosen, negative=DEFAULT_NEGATIVE)
+    defaulter = preset_defaulter(library, lang, chosen, negative=DEFAULT_NEGATIVE)
+    return with_negative(defaulter, negative)

@@ -34,6 +34,7 @@ from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
 from kling_ui.i18n import UserError
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
+from kling_ui.ui.deck_edits import apply_deck_hold
 from kling_ui.ui.texts import text
 
 log = logging.getLogger("kling_ui.ui.deck")
@@ -174,12 +175,13 @@ class DeckWorkspace:
         """Open the deck for these files and settings (the one made before, if any).
 
         Opening is one at a time; title and hold time are set again under the deck's lock, in
-        case a tick saved the deck between the runner's opening and now."""
+        case a tick saved the deck between the runner's opening and now (slides given their
+        own hold time keep it)."""
         with self._opening:  # two uploads of the same slides must not build one folder twice
             opened = self.runner.open(inputs, settings, defaulter)
         with self._lock(opened.deck_id):
             deck = self.runner.load(opened.deck_id)
-            deck.plan.set_hold(settings.hold_seconds)
+            apply_deck_hold(deck.plan, settings.hold_seconds)
             current = Deck(deck.folder, opened.settings, deck.plan)
             self.runner.save(current)
         return current
@@ -213,15 +215,23 @@ class DeckWorkspace:
         submitter: str,
         credentials: Credentials | None,
         indexes: Sequence[int] | None = None,
+        new_take: bool = False,
     ) -> list[str]:
         """Hand the deck's transitions without a clip or a job in flight to the engine (only
-        `indexes` when given); their job ids. Returns at once: the engine runs them."""
+        `indexes` when given); their job ids. Returns at once: the engine runs them.
+
+        With `new_take`, a transition identical to one Kling already made is made again
+        instead of reusing that clip."""
         if not self.known(deck_id):
             raise no_deck()
         with self._lock(str(deck_id)):
             deck = self.runner.load(str(deck_id))
             ids = self.runner.submit(
-                deck, submitter=submitter, credentials=credentials, indexes=indexes
+                deck,
+                submitter=submitter,
+                credentials=credentials,
+                indexes=indexes,
+                new_take=new_take,
             )
         with self._guard:
             self._failures.pop(str(deck_id), None)  # a new attempt may assemble again

@@ -1,5 +1,6 @@
 """The Deck tab: upload a PDF, images or a ZIP; see the slides in order and arrange them; one
-editable prompt per transition; hold time; Generate deck; progress; the final video and its
+editable prompt per transition and a negative prompt for all; hold times (the deck's and each
+slide's own); Generate deck (optionally as a new take); progress; the final video and its
 downloads.
 
 Generate only hands the transitions to the engine and returns; the shared timer follows the
@@ -31,13 +32,19 @@ from kling_ui.ui.common import (
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.deck_edits import (
     EditOutcome,
+    apply_deck_hold,
     apply_duration,
+    apply_negative_prompt,
     apply_order,
     apply_prompt_edits,
+    apply_slide_hold,
+    default_negative,
     defaulter_for,
+    negative_for_language,
     numbers_text,
     order_text,
     pair_label,
+    slide_number,
 )
 from kling_ui.ui.deck_session import DeckWorkspace, Followed, no_deck
 from kling_ui.ui.studio_tab import PROMPT_LANGS
@@ -48,6 +55,7 @@ log = logging.getLogger("kling_ui.ui.deck")
 OPEN_CONCURRENCY_ID = "kling-deck-open"
 EDIT_CONCURRENCY_ID = "kling-deck-edit"
 WORKSPACE_KEY = "deck_workspace"
+PROMPT_LANG_CODES = [code for _, code in PROMPT_LANGS]
 FILE_TYPES = [".pdf", ".zip", ".pptx", ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"]
 
 
@@ -105,9 +113,40 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                     label=label("deck_prompt_source"),
                     elem_id="kts-deck-template",
                 )
+            negative = gr.Textbox(
+                value=default_negative(library, "en"),
+                label=label("deck_negative"),
+                lines=2,
+                max_lines=4,
+                elem_id="kts-deck-negative",
+            )
             hold = gr.Slider(
                 0, 60, value=2.0, step=0.5, label=label("deck_hold"), elem_id="kts-deck-hold"
             )
+            with gr.Row(equal_height=True):
+                hold_slide = gr.Dropdown(
+                    [],
+                    value=None,
+                    label=label("deck_hold_slide"),
+                    scale=3,
+                    elem_id="kts-deck-hold-slide",
+                )
+                hold_seconds = gr.Number(
+                    value=2.0,
+                    minimum=0,
+                    maximum=60,
+                    step=0.5,
+                    label=label("deck_hold_seconds"),
+                    scale=1,
+                    elem_id="kts-deck-hold-seconds",
+                )
+            with gr.Row():
+                apply_hold = gr.Button(
+                    label("deck_apply_hold"), size="sm", elem_id="kts-deck-apply-hold"
+                )
+                reset_hold = gr.Button(
+                    label("deck_reset_hold"), size="sm", elem_id="kts-deck-reset-hold"
+                )
         with gr.Column(scale=3):
             summary = gr.Markdown(elem_id="kts-deck-summary")
             gallery = gr.Gallery(
@@ -136,7 +175,13 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         label=label("deck_table"),
         elem_id="kts-deck-table",
     )
-    generate = gr.Button(label("deck_generate"), variant="primary", elem_id="kts-deck-generate")
+    with gr.Row(equal_height=True):
+        generate = gr.Button(
+            label("deck_generate"), variant="primary", scale=4, elem_id="kts-deck-generate"
+        )
+        new_take = gr.Checkbox(
+            value=False, label=label("deck_new_take"), scale=1, elem_id="kts-deck-new-take"
+        )
     note = gr.Markdown(elem_id="kts-deck-note")
     gr.Markdown("### " + label("deck_progress"))
     with gr.Row(equal_height=False):
@@ -164,7 +209,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     shown = gr.State({})
 
     deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
-    plan_outputs = [gallery, order, summary, table]
+    deck_outputs += [negative, hold_slide]
+    plan_outputs = [gallery, order, summary, table, hold_slide]
     panel_outputs = [progress, retry_row, retry_pick, video, downloads, shown]
 
     def deck_values(deck: Deck, lang: str) -> list[Any]:
@@ -179,10 +225,12 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             deck.settings.model,
             deck.settings.mode,
             deck.plan.duration,
+            _or_skip(deck_views.shared_negative(deck.plan)),
+            deck_views.hold_menu(deck.plan, None),
         ]
 
     def plan_values(deck: Deck, lang: str) -> list[Any]:
-        return deck_values(deck, lang)[1:5]
+        return [*deck_values(deck, lang)[1:5], deck_views.hold_menu(deck.plan, None)]
 
     def panel_values(followed: Followed | None, seen: dict[str, Any], lang: str) -> list[Any]:
         """The progress panel's outputs, skipping the parts that have not changed."""
@@ -234,7 +282,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     def open_deck(data: dict[Any, Any], paths: list[str], request: gr.Request) -> list[Any]:
         lang = lang_of(request)
-        defaulter = defaulter_for(library, data[prompt_lang] or lang, data[template] or None)
+        defaulter = defaulter_for(
+            library, data[prompt_lang] or lang, data[template] or None, data[negative]
+        )
         deck = workspace.open([Path(p) for p in paths], deck_settings(data, paths), defaulter)
         workspace.remember(submitter_of(request, data[ctx.browser_id]), deck.deck_id)
         followed = workspace.follow(deck.deck_id)
@@ -248,7 +298,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- opening ------------------------------------------------------------------------
 
-    open_inputs = {files, title, model, mode, duration, hold, prompt_lang, template}
+    open_inputs = {files, title, model, mode, duration, hold, prompt_lang, template, negative}
     open_inputs |= {ctx.browser_id}
 
     @shows_errors
@@ -302,9 +352,16 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     # ---- arranging and prompts ----------------------------------------------------------
 
     @shows_errors
-    def on_order(deck_id: Any, typed: str, lang_value: str, template_id: str, request: gr.Request):
+    def on_order(
+        deck_id: Any,
+        typed: str,
+        lang_value: str,
+        template_id: str,
+        negative_value: str,
+        request: gr.Request,
+    ):
         lang = lang_of(request)
-        defaulter = defaulter_for(library, lang_value or lang, template_id or None)
+        defaulter = defaulter_for(library, lang_value or lang, template_id or None, negative_value)
         with workspace.editing(deck_id) as deck:
             apply_order(deck.plan, typed or "", defaulter)
         gr.Info(say("deck_order_saved", lang, order=order_text(deck.plan)))
@@ -313,7 +370,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     gr.on(
         [apply_order_button.click, order.submit],
         on_order,
-        [deck_state, order, prompt_lang, template],
+        [deck_state, order, prompt_lang, template, negative],
         plan_outputs,
         api_visibility="private",
         concurrency_limit=2,
@@ -321,23 +378,34 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     )
 
     @shows_errors
-    def on_defaults(deck_id: Any, lang_value: str, template_id: str, request: gr.Request):
+    def on_defaults(
+        deck_id: Any, lang_value: str, template_id: str, negative_value: str, request: gr.Request
+    ):
         lang = lang_of(request)
+        prompt_code = lang_value or lang
+        # The default negative prompt follows the prompt language; the person's own words stay.
+        shown = negative_for_language(library, negative_value, prompt_code, PROMPT_LANG_CODES)
         if not workspace.known(deck_id):
-            return gr.skip()
-        defaulter = defaulter_for(library, lang_value or lang, template_id or None)
+            return gr.skip(), shown
+        defaulter = defaulter_for(library, prompt_code, template_id or None, shown)
         with workspace.editing(deck_id) as deck:
+            outcome = apply_negative_prompt(deck.plan, shown)
             changed = deck.plan.refresh_defaults(defaulter)
-        if not changed:
-            return gr.skip()
-        gr.Info(say("deck_defaults_applied", lang, numbers=numbers_text(changed)))
-        return deck_views.table_value(deck.plan, lang)
+        warn_refusals(outcome, lang)
+        if outcome.changed:
+            numbers = numbers_text(outcome.changed)
+            gr.Info(say("deck_negative_applied", lang, numbers=numbers))
+        if changed:
+            gr.Info(say("deck_defaults_applied", lang, numbers=numbers_text(changed)))
+        if not (changed or outcome.changed):
+            return gr.skip(), shown
+        return deck_views.table_value(deck.plan, lang), shown
 
     gr.on(
         [prompt_lang.input, template.input],
         on_defaults,
-        [deck_state, prompt_lang, template],
-        [table],
+        [deck_state, prompt_lang, template, negative],
+        [table, negative],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
@@ -390,16 +458,96 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     )
 
     @shows_errors
-    def on_hold(deck_id: Any, seconds: float | None, request: gr.Request):
-        if seconds is None or not workspace.known(deck_id):
+    def on_negative(deck_id: Any, value: str, request: gr.Request):
+        lang = lang_of(request)
+        if not workspace.known(deck_id):
             return
         with workspace.editing(deck_id) as deck:
-            deck.plan.set_hold(float(seconds))
+            outcome = apply_negative_prompt(deck.plan, value or "")
+        warn_refusals(outcome, lang)
+        if outcome.changed:
+            numbers = numbers_text(outcome.changed)
+            gr.Info(say("deck_negative_applied", lang, numbers=numbers))
+
+    gr.on(
+        [negative.submit, negative.blur],
+        on_negative,
+        [deck_state, negative],
+        None,
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_hold(deck_id: Any, seconds: float | None, chosen: str | None, request: gr.Request):
+        if seconds is None or not workspace.known(deck_id):
+            return gr.skip(), gr.skip()
+        with workspace.editing(deck_id) as deck:
+            apply_deck_hold(deck.plan, float(seconds))
+        return (
+            deck_views.summary_markdown(deck, lang_of(request)),
+            deck_views.hold_menu(deck.plan, chosen),
+        )
 
     hold.release(
         on_hold,
-        [deck_state, hold],
-        None,
+        [deck_state, hold, hold_slide],
+        [summary, hold_slide],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+
+    @shows_errors
+    def on_hold_pick(deck_id: Any, chosen: str | None, request: gr.Request):
+        deck = workspace.load(deck_id)
+        held = deck_views.held_for(deck.plan, chosen) if deck is not None else None
+        return gr.skip() if held is None else held
+
+    hold_slide.input(
+        on_hold_pick,
+        [deck_state, hold_slide],
+        [hold_seconds],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+
+    def set_slide_hold(deck_id: Any, chosen: str | None, seconds: float | None, lang: str):
+        with workspace.editing(deck_id) as deck:
+            apply_slide_hold(deck.plan, chosen, seconds)
+        held = deck_views.held_for(deck.plan, chosen)
+        key = "deck_hold_reset" if seconds is None else "deck_hold_saved"
+        shown_seconds = deck_views.seconds_text(held if held is not None else 0.0)
+        slide = slide_number(chosen or "")
+        gr.Info(say(key, lang, slide=slide, seconds=shown_seconds))
+        return (
+            deck_views.summary_markdown(deck, lang),
+            deck_views.hold_menu(deck.plan, chosen),
+            held,
+        )
+
+    @shows_errors
+    def on_slide_hold(deck_id: Any, chosen: str | None, seconds: float | None, request: gr.Request):
+        return set_slide_hold(deck_id, chosen, seconds, lang_of(request))
+
+    @shows_errors
+    def on_slide_hold_reset(deck_id: Any, chosen: str | None, request: gr.Request):
+        return set_slide_hold(deck_id, chosen, None, lang_of(request))
+
+    apply_hold.click(
+        on_slide_hold,
+        [deck_state, hold_slide, hold_seconds],
+        [summary, hold_slide, hold_seconds],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id=EDIT_CONCURRENCY_ID,
+    )
+    reset_hold.click(
+        on_slide_hold_reset,
+        [deck_state, hold_slide],
+        [summary, hold_slide, hold_seconds],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
@@ -435,11 +583,12 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         credentials = ctx.credentials_for(data[ctx.browser_keys])
         if data[hold] is not None:
             with workspace.editing(deck_id) as deck:
-                deck.plan.set_hold(float(data[hold]))
+                apply_deck_hold(deck.plan, float(data[hold]))
         submitted = workspace.submit(
             deck_id,
             submitter=submitter_of(request, data[ctx.browser_id]),
             credentials=credentials,
+            new_take=bool(data[new_take]),
         )
         message = (
             say("deck_queued", lang, count=len(submitted))
@@ -451,7 +600,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     generate.click(
         on_generate,
-        {deck_state, hold, ctx.browser_keys, ctx.browser_id},
+        {deck_state, hold, new_take, ctx.browser_keys, ctx.browser_id},
         [note],
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
@@ -529,6 +678,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 "",
                 deck_views.table_value(None, lang),
                 *[gr.skip()] * 5,
+                default_negative(library, lang),
+                deck_views.hold_menu(None, None),
             ]
             blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 4, {}]
             return [*empty, *blank_panel, *localized]
@@ -547,3 +698,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         queue=False,
     )
     return workspace
+
+
+def _or_skip(value: Any) -> Any:
+    """`value`, or leave the component as it is when there is none."""
+    return gr.skip() if value is None else value

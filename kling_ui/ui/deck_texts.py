@@ -35,6 +35,18 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "deck_apply_order": ("Apply order", "应用顺序"),
     "deck_hold": ("Seconds each slide is held", "每张幻灯片停留的秒数"),
+    "deck_negative": (
+        "Negative prompt for every transition (what to avoid)",
+        "每个转场的反向提示词（需要避免的内容）",
+    ),
+    "deck_hold_slide": ("Slide with its own hold time", "单独设置停留时间的幻灯片"),
+    "deck_hold_seconds": ("Its seconds", "停留秒数"),
+    "deck_apply_hold": ("Apply to this slide", "应用到这张幻灯片"),
+    "deck_reset_hold": ("Reset to the deck's hold", "恢复为整套的停留时间"),
+    "deck_new_take": (
+        "New take: make identical transitions again",
+        "重新拍摄：相同的转场也重新生成",
+    ),
     "deck_table": (
         "Transitions: click a prompt to edit it",
         "转场列表：点击提示词即可修改",
@@ -69,6 +81,27 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
         "**{title}**：{slides} 张幻灯片，{transitions} 个转场 · {model}，{mode}，{duration} 秒",
     ),
     "deck_left_out": ("Left out: {slides}", "已去掉：{slides}"),
+    "deck_own_holds": (
+        "Held {seconds} s, except slides {holds}",
+        "每张停留 {seconds} 秒，以下幻灯片除外：{holds}",
+    ),
+    "deck_negative_applied": (
+        "Transitions {numbers} will be made with the new negative prompt.",
+        "第 {numbers} 个转场将使用新的反向提示词生成。",
+    ),
+    "deck_hold_saved": (
+        "Slide {slide} is now held for {seconds} s.",
+        "幻灯片 {slide} 现在停留 {seconds} 秒。",
+    ),
+    "deck_hold_reset": (
+        "Slide {slide} follows the deck's hold time again ({seconds} s).",
+        "幻灯片 {slide} 已恢复为整套的停留时间（{seconds} 秒）。",
+    ),
+    "deck_no_hold_slide": ("Choose a slide first.", "请先选择一张幻灯片。"),
+    "deck_no_hold_remedy": (
+        "Pick the slide in the menu beside the seconds, then apply.",
+        "请在秒数旁的菜单中选择幻灯片，然后应用。",
+    ),
     "deck_opened": (
         "Opened “{title}”: {slides} slides, {transitions} transitions.",
         "已打开“{title}”：{slides} 张幻灯片，{transitions} 个转场。",

@@ -83,7 +83,56 @@ def summary_markdown(deck: Deck, lang: str | None) -> str:
     if plan.dropped:
         numbers = ", ".join(str(slide_number(s.id)) for s in plan.dropped)
         line += " · " + say("deck_left_out", lang, slides=numbers)
+    own = own_holds_text(plan)
+    if own:
+        line += " · " + say(
+            "deck_own_holds", lang, seconds=seconds_text(plan.hold_seconds), holds=own
+        )
     return line
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds as a person reads them: "2", "2.5"."""
+    return f"{seconds:g}"
+
+
+def own_holds_text(plan: DeckPlan) -> str:
+    """The shown slides held for their own time, by number: "2: 5 s, 4: 0 s" ("" if none)."""
+    return ", ".join(
+        f"{slide_number(s.id)}: {seconds_text(s.hold_seconds)} s"
+        for s in plan.slides
+        if s.hold_seconds is not None
+    )
+
+
+def hold_choices(plan: DeckPlan | None) -> list[tuple[str, str]]:
+    """The slide menu of the hold-time control: each shown slide by number and name, with
+    its hold time in seconds ("2 · intro.pdf p2 · 5 s", "s002")."""
+    if plan is None:
+        return []
+    return [
+        (f"{slide_number(s.id)} · {s.name} · {seconds_text(held)} s", s.id)
+        for s, held in zip(plan.slides, plan.holds(), strict=True)
+    ]
+
+
+def hold_menu(plan: DeckPlan | None, chosen: str | None) -> dict[str, Any]:
+    """The slide menu's update: its choices, keeping `chosen` while that slide is shown."""
+    choices = hold_choices(plan)
+    kept = chosen if chosen in {value for _, value in choices} else None
+    return {"__type__": "update", "choices": choices, "value": kept}
+
+
+def held_for(plan: DeckPlan, slide_id: str | None) -> float | None:
+    """How long the shown slide `slide_id` is held (None for no such slide)."""
+    holds = {s.id: held for s, held in zip(plan.slides, plan.holds(), strict=True)}
+    return holds.get(slide_id or "")
+
+
+def shared_negative(plan: DeckPlan) -> str | None:
+    """The negative prompt every transition has (None when they differ)."""
+    found = {t.negative_prompt for t in plan.transitions}
+    return found.pop() if len(found) == 1 else None
 
 
 def opened_message(deck: Deck, progress: DeckProgress, lang: str | None) -> str:

@@ -1,5 +1,6 @@
 """The Settings tab: the endpoint in use and whether keys are set (never their values), the
-engine's state, and a per-browser key entry kept in this browser only."""
+engine's state, a per-browser key entry kept in this browser only, and the person's own
+presets as a file (download, import)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from kling_ui.ui import views
 from kling_ui.ui.access import browser_keys, credentials_from_browser
 from kling_ui.ui.common import lang_of, shows_errors
 from kling_ui.ui.context import StudioContext
+from kling_ui.ui.preset_files import (
+    export_file,
+    export_folder,
+    exported_note,
+    import_file,
+    studio_menus,
+)
 from kling_ui.ui.texts import label, say
 
 
@@ -34,6 +42,20 @@ def build(ctx: StudioContext) -> None:
     with gr.Row():
         save = gr.Button(label("save_keys"), variant="primary", elem_id="kts-save-keys")
         forget = gr.Button(label("forget_keys"), elem_id="kts-forget-keys")
+    gr.Markdown("### " + label("presets_files"))
+    gr.Markdown(label("presets_files_info"))
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            download = gr.Button(label("presets_download"), elem_id="kts-presets-download")
+            exported = gr.File(
+                label=label("presets_file"), interactive=False, elem_id="kts-presets-file"
+            )
+        upload = gr.File(
+            label=label("presets_upload"),
+            file_types=[".json"],
+            type="filepath",
+            elem_id="kts-presets-upload",
+        )
     gr.Markdown(label("settings_language"))
 
     def status_of(stored: Any, lang: str) -> str:
@@ -87,6 +109,30 @@ def build(ctx: StudioContext) -> None:
         return None, status_of(None, lang)
 
     forget.click(on_forget, None, [ctx.browser_keys, key_status], api_visibility="private")
+
+    @shows_errors
+    def on_download_presets(request: gr.Request):
+        path = export_file(ctx.library, export_folder())
+        gr.Info(exported_note(ctx.library, lang_of(request)))
+        return str(path)
+
+    # Queued: gr.Info reaches the page only from queued events.
+    download.click(on_download_presets, None, [exported], api_visibility="private")
+
+    studio = ctx.studio
+    menus = [] if studio is None else [studio.template, *studio.presets.values()]
+
+    @shows_errors
+    def on_import_presets(path: str | None, request: gr.Request):
+        if not path:
+            return [gr.skip()] * (1 + len(menus))
+        lang = lang_of(request)
+        count = import_file(ctx.library, path)
+        gr.Info(say("presets_imported", lang, count=count))
+        choices = studio_menus(ctx.library, lang)[: len(menus)]
+        return [None, *(gr.update(choices=c) for c in choices)]
+
+    upload.upload(on_import_presets, [upload], [upload, *menus], api_visibility="private")
 
     def on_load(stored: Any, request: gr.Request):
         lang = lang_of(request)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import html
 import logging
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import gradio as gr
 
 from kling_ui.frames import FrameError, prepare_pair
 from kling_ui.i18n import Text, UserError
-from kling_ui.jobs.models import JobStatus
+from kling_ui.jobs.models import Job, JobStatus
 from kling_ui.prompts import strategy_hint
 from kling_ui.ui import views
+from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
@@ -140,6 +141,21 @@ def build(ctx: StudioContext) -> StudioControls:
     with gr.Accordion(label("jobs"), open=True), gr.Row(equal_height=False):
         with gr.Column(scale=3):
             progress = gr.HTML(elem_id="kts-progress")
+            with gr.Row(equal_height=False, elem_id="kts-cancel-row"):
+                cancel_pick = gr.Dropdown(
+                    [],
+                    value=None,
+                    label=label("cancel_pick"),
+                    scale=3,
+                    elem_id="kts-cancel-pick",
+                )
+                cancel_job = gr.Button(
+                    label("cancel_job"),
+                    variant="stop",
+                    size="sm",
+                    scale=1,
+                    elem_id="kts-cancel-job",
+                )
         with gr.Column(scale=2):
             latest = gr.Video(
                 label=label("latest_video"),
@@ -148,6 +164,7 @@ def build(ctx: StudioContext) -> StudioControls:
                 elem_id="kts-latest",
             )
     latest_shown = gr.State("")
+    cancel_shown = gr.State("")  # the cancel menu's signature, so unchanged menus are skipped
 
     controls = StudioControls(
         first=first,
@@ -393,20 +410,47 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- live progress ------------------------------------------------------------------
 
-    def on_tick(shown_video: str, request: gr.Request):
+    def on_tick(
+        shown_video: str,
+        chosen: str | None,
+        shown_menu: str,
+        browser_id: Any,
+        request: gr.Request,
+    ):
         lang = lang_of(request)
-        html_out, newest = progress_view(ctx, lang)
-        if newest and newest != shown_video:
-            return html_out, newest, newest
-        return html_out, gr.skip(), gr.skip()
+        view = progress_view(ctx, lang)
+        videos: list[Any] = [gr.skip(), gr.skip()]
+        if view.newest and view.newest != shown_video:
+            videos = [view.newest, view.newest]
+        menu = cancel_menu(view.active, submitter_of(request, browser_id), chosen, lang)
+        menus: list[Any] = [gr.skip(), gr.skip()]
+        if menu.signature != shown_menu:
+            menus = [gr.update(choices=menu.choices, value=menu.value), menu.signature]
+        return [view.html, *videos, *menus]
 
     ctx.timer.tick(
         on_tick,
-        [latest_shown],
-        [progress, latest, latest_shown],
+        [latest_shown, cancel_pick, cancel_shown, ctx.browser_id],
+        [progress, latest, latest_shown, cancel_pick, cancel_shown],
         api_visibility="private",
         queue=False,
         show_progress="hidden",
+    )
+
+    @shows_errors
+    def on_cancel_job(job_id: str | None, browser_id: Any, request: gr.Request):
+        try:
+            stored = ctx.engine.get(job_id) if job_id else None
+        except KeyError:
+            stored = None
+        job = job_to_cancel(job_id, stored, submitter_of(request, browser_id))
+        cancelled = ctx.engine.cancel(job.id)
+        gr.Info(say("cancelled_notice", lang_of(request), job=cancelled.id[:8]))
+        return None
+
+    # Queued (not queue=False): gr.Info reaches the page only from queued events.
+    cancel_job.click(
+        on_cancel_job, [cancel_pick, ctx.browser_id], [cancel_pick], api_visibility="private"
     )
 
     # ---- page load: the page's language for server-made labels --------------------------
@@ -433,7 +477,7 @@ def build(ctx: StudioContext) -> StudioControls:
             negative_prompt=negative_value,
             lang=lang,
         )
-        html_out, newest = progress_view(ctx, lang)
+        view = progress_view(ctx, lang)
         return (
             gr.update(choices=fit_choices(lang)),
             gr.update(choices=library.choices("template", lang)),
@@ -450,9 +494,9 @@ def build(ctx: StudioContext) -> StudioControls:
                 demo=ctx.runtime.demo,
                 lang=lang,
             ),
-            html_out,
-            newest or gr.skip(),
-            newest or "",
+            view.html,
+            view.newest or gr.skip(),
+            view.newest or "",
         )
 
     ctx.blocks.load(
@@ -478,8 +522,16 @@ def build(ctx: StudioContext) -> StudioControls:
     return controls
 
 
-def progress_view(ctx: StudioContext, lang: str) -> tuple[str, str | None]:
-    """The job list's HTML and the newest finished video's path (None when there is none)."""
+class ProgressView(NamedTuple):
+    """What the timer refreshes on the Studio tab, from one read of the store."""
+
+    html: str  # the job list
+    newest: str | None  # the newest finished video's path, None when there is none
+    active: list[Job]  # every job still under way (for the cancel menu)
+
+
+def progress_view(ctx: StudioContext, lang: str) -> ProgressView:
+    """The job list's HTML, the newest finished video and the jobs still under way."""
     engine = ctx.engine
     now = time.time()
     active = engine.jobs(status=views.ACTIVE_STATUSES, limit=None)
@@ -498,4 +550,4 @@ def progress_view(ctx: StudioContext, lang: str) -> tuple[str, str | None]:
         ),
         None,
     )
-    return views.progress_html(lines, lang), newest
+    return ProgressView(views.progress_html(lines, lang), newest, active)

@@ -34,4 +34,5 @@ STUDIO_CSS = """
 .kts-lab-cell { min-height: 2.5em; }
 .kts-problems { color: #b91c1c; }
 .kts-note { color: #92400e; }
+#kts-cancel-row { align-items: flex-end; }
 """

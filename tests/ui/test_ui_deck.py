@@ -21,16 +21,24 @@ from ui_helpers import WAIT, Launched, fast_settings, launch
 from kling_ui.deck import DeckPlan, Slide, fixed_prompt
 from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
 from kling_ui.i18n import Text, UserError
+from kling_ui.jobs import messages
 from kling_ui.kling.capabilities import MODELS
+from kling_ui.prompts import DEFAULT_NEGATIVE, build_negative_prompt, load_library
 from kling_ui.runtime import Runtime
 from kling_ui.ui import deck_views
 from kling_ui.ui.common import GENERATE_CONCURRENCY_ID
 from kling_ui.ui.deck_edits import (
+    apply_deck_hold,
     apply_duration,
+    apply_negative_prompt,
     apply_order,
     apply_prompt_edits,
+    apply_slide_hold,
+    default_negative,
+    negative_for_language,
     order_text,
     parse_order,
+    with_negative,
 )
 from kling_ui.ui.deck_session import AssembledFiles, Assembly, DeckWorkspace, Followed
 from kling_ui.ui.deck_texts import DECK_STRINGS
@@ -183,6 +191,72 @@ def test_a_new_duration_remakes_made_clips_but_leaves_running_ones_alone() -> No
     assert plan.transitions[0].status == "pending" and plan.duration == "10"
 
 
+def test_the_decks_negative_prompt_reaches_every_transition_except_the_ones_in_flight() -> None:
+    plan = plan_of(4)
+    plan.record(0, "done", job_id="job-1", clip_path="/clips/1.mp4")
+    plan.record(1, "processing", job_id="job-2")
+    outcome = apply_negative_prompt(plan, "  warped text, flicker ")
+    assert outcome.changed == (0, 2)
+    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
+    assert [t.negative_prompt for t in plan.transitions] == [
+        "warped text, flicker",
+        "",
+        "warped text, flicker",
+    ]
+    assert plan.transitions[0].status == "pending" and plan.transitions[0].clip_path is None
+    assert not any(t.prompt_edited for t in plan.transitions)
+
+
+def test_a_negative_prompt_over_the_limit_is_refused_before_any_transition_changes() -> None:
+    plan = plan_of(3)
+    with pytest.raises(UserError) as refused:
+        apply_negative_prompt(plan, "x" * 2501)
+    assert refused.value.code == "deck.prompt_too_long"
+    assert all(t.negative_prompt == "" for t in plan.transitions)
+
+
+def test_the_negative_prompt_starts_as_the_librarys_default_and_follows_the_prompt_language() -> (
+    None
+):
+    library = load_library()
+    english = default_negative(library, "en")
+    chinese = default_negative(library, "zh-CN")
+    assert english == build_negative_prompt(library, "en", DEFAULT_NEGATIVE) and english
+    assert chinese == build_negative_prompt(library, "zh-CN", DEFAULT_NEGATIVE) != english
+    langs = ["en", "zh-CN"]
+    assert negative_for_language(library, english, "zh-CN", langs) == chinese
+    assert negative_for_language(library, "", "en", langs) == english
+    assert negative_for_language(library, " my own words ", "zh-CN", langs) == "my own words"
+
+
+def test_slides_brought_together_by_a_reorder_get_the_decks_negative_prompt() -> None:
+    plan = plan_of(3)
+    apply_order(plan, "1, 3", with_negative(fixed_prompt("push in", "blur"), "no flicker"))
+    assert plan.transitions[0].pair == ("s001", "s003")
+    assert plan.transitions[0].negative_prompt == "no flicker"
+
+
+def test_a_slide_keeps_its_own_hold_time_when_the_decks_hold_time_changes() -> None:
+    plan = plan_of(3)
+    apply_slide_hold(plan, "s002", 5)
+    assert apply_deck_hold(plan, 3.5) is True
+    assert plan.holds() == [3.5, 5.0, 3.5]
+    assert apply_deck_hold(plan, 3.5) is False
+    apply_slide_hold(plan, "s002", None)
+    assert plan.holds() == [3.5, 3.5, 3.5]
+
+
+def test_a_hold_time_for_no_slide_or_past_a_minute_is_refused() -> None:
+    plan = plan_of(3)
+    with pytest.raises(UserError) as no_slide:
+        apply_slide_hold(plan, None, 4)
+    assert no_slide.value.code == "deck.no_hold_slide"
+    assert "请先选择一张幻灯片" in no_slide.value.text("zh-CN")
+    with pytest.raises(UserError) as too_long:
+        apply_slide_hold(plan, "s001", 61)
+    assert too_long.value.code == "deck.bad_hold" and plan.holds() == [2.0, 2.0, 2.0]
+
+
 # ---- what the tab shows ----------------------------------------------------------------------
 
 
@@ -223,6 +297,25 @@ def test_the_summary_escapes_the_title_and_lists_slides_left_out() -> None:
     line = deck_views.summary_markdown(deck, "en")
     assert "<b>" not in line and "\\*review\\*" in line
     assert "3 slides, 2 transitions" in line and line.endswith("Left out: 3")
+
+
+def test_the_summary_and_the_slide_menu_show_the_slides_held_for_their_own_time() -> None:
+    plan = plan_of(3)
+    apply_slide_hold(plan, "s002", 5)
+    apply_slide_hold(plan, "s003", 0.5)
+    deck = Deck(Path("/decks/0123456789abcdef"), DeckSettings(title="Talk"), plan)
+    assert deck_views.summary_markdown(deck, "en").endswith(
+        "Held 2 s, except slides 2: 5 s, 3: 0.5 s"
+    )
+    assert "以下幻灯片除外：2: 5 s, 3: 0.5 s" in deck_views.summary_markdown(deck, "zh-CN")
+    assert deck_views.hold_choices(plan) == [
+        ("1 · page-1 · 2 s", "s001"),
+        ("2 · page-2 · 5 s", "s002"),
+        ("3 · page-3 · 0.5 s", "s003"),
+    ]
+    apply_order(plan, "1, 3", fixed_prompt("push in"))
+    assert deck_views.hold_menu(plan, "s002")["value"] is None
+    assert deck_views.hold_menu(plan, "s003")["value"] == "s003"
 
 
 def test_the_progress_panel_counts_transitions_and_shows_each_status_and_error() -> None:
@@ -382,6 +475,31 @@ def test_a_failed_transition_is_retried_alone_then_generate_finishes_the_rest(
     follow_until(workspace, deck.deck_id, is_ready)
 
 
+def test_a_new_take_makes_an_identical_transition_again_instead_of_reusing_its_clip(
+    workspace: DeckWorkspace, runtime: Runtime, tmp_path: Path
+) -> None:
+    pdf = write_pdf(tmp_path / "takes.pdf", 2, offset=4)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a take worth repeating"))
+    workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+    follow_until(workspace, deck.deck_id, lambda f: f.progress.complete)
+
+    def submit_identical_again(new_take: bool) -> str:
+        with workspace.editing(deck.deck_id) as editing:  # changed and back: pending again
+            apply_negative_prompt(editing.plan, "blur")
+            apply_negative_prompt(editing.plan, "")
+        ids = workspace.submit(
+            deck.deck_id, submitter="browser:a", credentials=None, new_take=new_take
+        )
+        assert len(ids) == 1
+        return ids[0]
+
+    reused = runtime.engine.get(submit_identical_again(new_take=False))
+    assert reused.status_message == messages.REUSED.en
+    made_again = runtime.engine.get(submit_identical_again(new_take=True))
+    assert made_again.spec.new_take and made_again.status_message != messages.REUSED.en
+    follow_until(workspace, deck.deck_id, lambda f: f.progress.complete)
+
+
 def test_a_value_from_the_browser_that_names_no_deck_is_ignored(
     workspace: DeckWorkspace,
 ) -> None:
@@ -471,6 +589,69 @@ def test_another_model_opens_a_separate_deck_for_the_same_slides(
     assert reopened[0] != first_id and reopened[7:10] == ["kling-v1", "std", "5"]
     workspace = demo.studio_context.extras["deck_workspace"]
     assert workspace.load(first_id).settings.model == "kling-v2-6"
+
+
+def opened_deck(demo: gr.Blocks, pdf: Path, lang: str = "en") -> tuple[str, dict[Any, Any]]:
+    """Upload `pdf` through the tab's upload handler: the deck id and the inputs it used."""
+    on_upload, upload_inputs = handler(demo, "on_upload")
+    values = {c: getattr(c, "value", None) for c in upload_inputs}
+    values[component(demo, "kts-deck-files")] = [str(pdf)]
+    return on_upload(values, request_in(lang))[0], values
+
+
+def test_the_new_take_box_reaches_the_engine_with_generate(
+    deck_studio: Launched, tmp_path: Path
+) -> None:
+    demo = deck_studio.demo
+    deck_id, _ = opened_deck(demo, write_pdf(tmp_path / "take.pdf", 2, offset=1))
+    on_generate, inputs = handler(demo, "on_generate")
+    values = {c: getattr(c, "value", None) for c in inputs}
+    values[next(c for c in inputs if type(c) is gr.State)] = deck_id
+    values[component(demo, "kts-deck-new-take")] = True
+    assert "1 transitions handed to the engine" in on_generate(values, request_in("en"))
+    jobs = deck_studio.runtime.engine.jobs(deck_id=deck_id)
+    assert len(jobs) == 1 and jobs[0].spec.new_take
+
+
+def test_the_negative_prompt_box_changes_the_open_decks_transitions_and_its_language(
+    deck_studio: Launched, tmp_path: Path
+) -> None:
+    demo = deck_studio.demo
+    deck_id, values = opened_deck(demo, write_pdf(tmp_path / "negative.pdf", 3, offset=2))
+    negative = component(demo, "kts-deck-negative")
+    workspace = demo.studio_context.extras["deck_workspace"]
+    english = values[negative]
+    assert {t.negative_prompt for t in workspace.load(deck_id).plan.transitions} == {english}
+
+    on_defaults, _ = handler(demo, "on_defaults")
+    _, shown = on_defaults(deck_id, "zh-CN", "", english, request_in("en"))
+    assert shown == default_negative(demo.studio_context.library, "zh-CN") != english
+    assert {t.negative_prompt for t in workspace.load(deck_id).plan.transitions} == {shown}
+
+    on_negative, _ = handler(demo, "on_negative")
+    on_negative(deck_id, "camera shake", request_in("en"))
+    plan = workspace.load(deck_id).plan
+    assert [t.negative_prompt for t in plan.transitions] == ["camera shake", "camera shake"]
+
+
+def test_a_slides_own_hold_time_is_applied_kept_by_the_decks_slider_and_reset(
+    deck_studio: Launched, tmp_path: Path
+) -> None:
+    demo = deck_studio.demo
+    deck_id, _ = opened_deck(demo, write_pdf(tmp_path / "holds.pdf", 3, offset=3))
+    workspace = demo.studio_context.extras["deck_workspace"]
+    on_slide_hold, _ = handler(demo, "on_slide_hold")
+    summary, menu, seconds = on_slide_hold(deck_id, "s002", 6, request_in("en"))
+    assert summary.endswith("Held 2 s, except slides 2: 6 s") and seconds == 6
+    assert menu["value"] == "s002" and menu["choices"][1] == ("2 · holds.pdf p2 · 6 s", "s002")
+
+    on_hold, _ = handler(demo, "on_hold")
+    on_hold(deck_id, 1.5, "s002", request_in("en"))
+    assert workspace.load(deck_id).plan.holds() == [1.5, 6.0, 1.5]
+
+    on_reset, _ = handler(demo, "on_slide_hold_reset")
+    *_, seconds = on_reset(deck_id, "s002", request_in("en"))
+    assert seconds == 1.5 and workspace.load(deck_id).plan.holds() == [1.5, 1.5, 1.5]
 
 
 # ---- the tab in a real browser -----------------------------------------------------------------
