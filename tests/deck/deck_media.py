@@ -7,13 +7,12 @@ stay small (320x180, 1 s) so the suite is quick on a shared machine.
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import av
 import numpy as np
+from pdf_samples import empty_pdf_bytes, encrypted_pdf_bytes
 from PIL import Image, ImageDraw
 
 SIZE = (320, 180)
@@ -85,71 +84,14 @@ def write_pdf(path: Path, images: Sequence[Image.Image]) -> Path:
 
 def write_empty_pdf(path: Path) -> Path:
     """A well-formed PDF whose page tree has no pages."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    path.write_bytes(_pdf_file(objects, trailer=b""))
+    path.write_bytes(empty_pdf_bytes())
     return path
-
-
-_PASSWORD_PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
-
-
-def _rc4(key: bytes, data: bytes) -> bytes:
-    state = list(range(256))
-    j = 0
-    for i in range(256):
-        j = (j + state[i] + key[i % len(key)]) % 256
-        state[i], state[j] = state[j], state[i]
-    i = j = 0
-    out = bytearray()
-    for byte in data:
-        i = (i + 1) % 256
-        j = (j + state[i]) % 256
-        state[i], state[j] = state[j], state[i]
-        out.append(byte ^ state[(state[i] + state[j]) % 256])
-    return bytes(out)
 
 
 def write_encrypted_pdf(path: Path, user_password: str) -> Path:
-    """A one-page PDF under the standard security handler (RC4, revision 2) with a user
-    password, built by the PDF 1.4 spec's algorithms 3.2-3.4: it opens only with the password.
-    """
-
-    def padded(password: str) -> bytes:
-        return (password.encode("latin-1") + _PASSWORD_PAD)[:32]
-
-    doc_id = b"0123456789abcdef"
-    permissions = (-4).to_bytes(4, "little", signed=True)
-    owner = _rc4(hashlib.md5(padded("owner")).digest()[:5], padded(user_password))
-    key = hashlib.md5(padded(user_password) + owner + permissions + doc_id).digest()[:5]
-    user = _rc4(key, _PASSWORD_PAD)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 225] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>"
-        % (owner.hex().encode(), user.hex().encode()),
-    ]
-    trailer = b"/Encrypt 4 0 R /ID [<%s> <%s>]" % (doc_id.hex().encode(), doc_id.hex().encode())
-    path.write_bytes(_pdf_file(objects, trailer=trailer))
+    """A one-page PDF that opens only with `user_password` (RC4, revision 2)."""
+    path.write_bytes(encrypted_pdf_bytes(user_password))
     return path
-
-
-def _pdf_file(objects: Sequence[bytes], *, trailer: bytes) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, trailer, xref)
-    )
-    return out.getvalue()
 
 
 def packets(path: Path) -> list[av.Packet]:

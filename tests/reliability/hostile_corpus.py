@@ -9,7 +9,6 @@ Every case says what must happen: refused with a stable code (`code`) and a mess
 
 from __future__ import annotations
 
-import hashlib
 import io
 import struct
 import zipfile
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pdf_samples import empty_pdf_bytes, encrypted_pdf_bytes, pdf_bytes
 from PIL import Image
 
 from kling_ui.simulator import slide_png
@@ -110,7 +110,7 @@ def _damaged_png() -> bytes:
 
 
 def _one_page_pdf() -> bytes:
-    return _pdf(
+    return pdf_bytes(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -244,66 +244,9 @@ FRAME_CASES: tuple[FileCase, ...] = (
 # ---- decks -------------------------------------------------------------------------------
 
 
-def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, trailer, xref)
-    )
-    return out.getvalue()
-
-
-_PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
-
-
-def _rc4(key: bytes, data: bytes) -> bytes:
-    state, j = list(range(256)), 0
-    for i in range(256):
-        j = (j + state[i] + key[i % len(key)]) % 256
-        state[i], state[j] = state[j], state[i]
-    i = j = 0
-    out = bytearray()
-    for byte in data:
-        i = (i + 1) % 256
-        j = (j + state[i]) % 256
-        state[i], state[j] = state[j], state[i]
-        out.append(byte ^ state[(state[i] + state[j]) % 256])
-    return bytes(out)
-
-
 def _encrypted_pdf() -> bytes:
-    """A one-page PDF that opens only with the user password "letmein" (RC4, revision 2)."""
-
-    def padded(password: bytes) -> bytes:
-        return (password + _PAD)[:32]
-
-    doc_id = b"0123456789abcdef"
-    owner = _rc4(hashlib.md5(padded(b"owner")).digest()[:5], padded(b"letmein"))
-    key = hashlib.md5(padded(b"letmein") + owner + (-4).to_bytes(4, "little", signed=True) + doc_id)
-    user = _rc4(key.digest()[:5], _PAD)
-    return _pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 225] >>",
-            b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>"
-            % (owner.hex().encode(), user.hex().encode()),
-        ],
-        b"/Encrypt 4 0 R /ID [<%s> <%s>]" % (doc_id.hex().encode(), doc_id.hex().encode()),
-    )
-
-
-def _empty_pdf() -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+    """A one-page PDF that opens only with the user password "letmein"."""
+    return encrypted_pdf_bytes("letmein")
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -347,7 +290,9 @@ def _files(*named: tuple[str, bytes | Callable[[], bytes]]) -> Callable[[Path], 
 
 
 DECK_CASES: tuple[FileCase, ...] = (
-    FileCase("PDF with no pages", _files(("empty.pdf", _empty_pdf)), "deck.empty_pdf", "no pages"),
+    FileCase(
+        "PDF with no pages", _files(("empty.pdf", empty_pdf_bytes)), "deck.empty_pdf", "no pages"
+    ),
     FileCase(
         "PDF with a password",
         _files(("locked.pdf", _encrypted_pdf)),
