@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository root replaces this script's folder on the path, so a bench file named like an
+# installed package (bench/pptx.py) cannot shadow that package.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from kling_ui.frames import PreparedPair, prepare_pair
 from kling_ui.prompts import strategy_hint

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository root replaces this script's folder on the path, so a bench file named like an
+# installed package (bench/pptx.py) cannot shadow that package.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.callback import CallbackListener

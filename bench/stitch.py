@@ -9,25 +9,35 @@ the same video, hold(1), T(1->2), ..., hold(10) with 2 s holds:
   at ffmpeg's defaults (preset medium, CRF 23).
 
 Prints both wall times and the ratio. Not a test: run it by hand on a quiet machine.
+With `--copy-only` the re-encode is skipped and the stream copy is timed `--runs` times after
+one warm-up (median, min, max), with how many times each transition file was opened.
 
     python bench/stitch.py [--slides 10] [--clip-seconds 5] [--height 1080] [--cache DIR]
+                           [--grain 0] [--copy-only] [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import av
 import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository root replaces this script's folder on the path, so a bench file named like an
+# installed package (bench/pptx.py) cannot shadow that package.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from kling_ui.deck import stitch_deck
 from kling_ui.video import probe
@@ -58,9 +68,13 @@ def make_slide(index: int, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def make_clip(path: Path, first: Image.Image, last: Image.Image, seconds: int) -> None:
-    """A 'Kling-like' transition: a cross-fade with a gentle push-in, H.264 High, B-frames."""
+def make_clip(
+    path: Path, first: Image.Image, last: Image.Image, seconds: int, grain: float = 0.0
+) -> None:
+    """A 'Kling-like' transition: a cross-fade with a gentle push-in, H.264 High, B-frames;
+    with `grain`, moving noise of that standard deviation (real footage's texture and size)."""
     frames = seconds * FPS
+    rng = np.random.default_rng(len(path.name))
     a = np.asarray(first, dtype=np.float32)
     b = np.asarray(last, dtype=np.float32)
     width, height = first.size
@@ -75,6 +89,10 @@ def make_clip(path: Path, first: Image.Image, last: Image.Image, seconds: int) -
             crop_w, crop_h = round(width / zoom), round(height / zoom)
             left, top = (width - crop_w) // 2, (height - crop_h) // 2
             pushed = blend.crop((left, top, left + crop_w, top + crop_h)).resize((width, height))
+            if grain:
+                noise = rng.normal(0, grain, (height, width, 1)).astype(np.float32)
+                pixels = np.asarray(pushed, dtype=np.float32) + noise
+                pushed = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
             frame = av.VideoFrame.from_image(pushed)
             frame.pts = index
             container.mux(stream.encode(frame))
@@ -82,7 +100,7 @@ def make_clip(path: Path, first: Image.Image, last: Image.Image, seconds: int) -
 
 
 def prepare(
-    cache: Path, slides: int, seconds: int, size: tuple[int, int]
+    cache: Path, slides: int, seconds: int, size: tuple[int, int], grain: float = 0.0
 ) -> tuple[list[Path], list[Path]]:
     """Slides and clips in `cache`, generated only when missing."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -98,7 +116,7 @@ def prepare(
         if not path.exists():
             print(f"  generating {path.name} ...", flush=True)
             with Image.open(slide_paths[index]) as a, Image.open(slide_paths[index + 1]) as b:
-                make_clip(path, a.convert("RGB"), b.convert("RGB"), seconds)
+                make_clip(path, a.convert("RGB"), b.convert("RGB"), seconds, grain)
         clip_paths.append(path)
     return slide_paths, clip_paths
 
@@ -139,6 +157,52 @@ def reencode_concat(slides: list[Path], clips: list[Path], out: Path) -> None:
     subprocess.run(command, check=True)
 
 
+@contextmanager
+def counting_opens() -> Iterator[Counter[str]]:
+    """Count `av.open` calls per file name while the block runs."""
+    opens: Counter[str] = Counter()
+    real_open: Callable[..., Any] = av.open
+
+    def counted(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opens[Path(str(file)).name] += 1
+        return real_open(file, *args, **kwargs)
+
+    av.open = counted
+    try:
+        yield opens
+    finally:
+        av.open = real_open
+
+
+def copy_only(slides: list[Path], clips: list[Path], runs: int) -> None:
+    """Time the stream copy alone: one warm-up, then `runs` timed runs (median per step)."""
+    holds = [HOLD_S] * len(slides)
+    times: list[float] = []
+    steps: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "copy.mp4"
+        with counting_opens() as opens:
+            stitch_deck(slides, clips, holds, out)
+        for _ in range(runs):
+            started = time.perf_counter()
+            report = stitch_deck(slides, clips, holds, out)
+            times.append(time.perf_counter() - started)
+            for step, seconds in report.timings.items():
+                steps.setdefault(step, []).append(seconds)
+        length = probe(out).duration
+    per_clip = sorted({opens[c.name] for c in clips})
+    medians = ", ".join(
+        f"{k} {statistics.median(v):.3f} s" for k, v in steps.items() if k != "total"
+    )
+    print(f"opens of each transition file per stitch: {per_clip}")
+    print(
+        f"stream copy (stitch_deck), {runs} runs after a warm-up: median "
+        f"{statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f}); "
+        f"video {length:.3f} s"
+    )
+    print(f"  median per step: {medians}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slides", type=int, default=10)
@@ -147,15 +211,24 @@ def main() -> int:
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "kling-bench-stitch"
     )
+    parser.add_argument(
+        "--grain", type=float, default=0.0, help="noise in the clips (e.g. 6: MB-sized clips)"
+    )
+    parser.add_argument("--copy-only", action="store_true", help="skip the re-encode")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs with --copy-only")
     args = parser.parse_args()
     size = (args.height * 16 // 9, args.height)
-    cache = args.cache / f"{args.slides}x{args.clip_seconds}s-{args.height}p"
+    grained = f"-grain{args.grain:g}" if args.grain else ""
+    cache = args.cache / f"{args.slides}x{args.clip_seconds}s-{args.height}p{grained}"
     print(
         f"deck: {args.slides} slides, {args.slides - 1} clips of {args.clip_seconds} s at "
         f"{size[0]}x{size[1]} {FPS} fps, holds {HOLD_S:g} s (media cached in {cache})"
     )
-    slides, clips = prepare(cache, args.slides, args.clip_seconds, size)
+    slides, clips = prepare(cache, args.slides, args.clip_seconds, size, args.grain)
     expected = args.slides * HOLD_S + sum(probe(c).duration for c in clips)
+    if args.copy_only:
+        copy_only(slides, clips, args.runs)
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         copy_out = Path(tmp) / "copy.mp4"

@@ -1,7 +1,7 @@
 """Settings from the environment or a `.env` file (pydantic-settings).
 
-Keys come from `Kling_Access_Key` / `Kling_Secret_Key` in any letter case and are held as
-`SecretStr`, so their repr, logs and errors never show them. No keys and no base URL means
+Keys come from `Kling_Access_Key` / `Kling_Secret_Key`, or a single `Kling_API_Key`, in any
+letter case, and are held as `SecretStr`, so their repr, logs and errors never show them. No keys and no base URL means
 demo mode: the embedded simulator stands in for Kling.
 """
 
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("kling_secret_key", "secret_key")
+    )
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("kling_api_key", "api_key")
     )
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("kling_base_url", "base_url")
@@ -82,7 +85,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("kling_ui_demo_render_height", "demo_render_height"),
     )
 
-    @field_validator("access_key", "secret_key", "auth", mode="before")
+    sim_realworld: bool = Field(
+        default=False, validation_alias=AliasChoices("kling_sim_realworld", "sim_realworld")
+    )
+
+    @field_validator("access_key", "secret_key", "api_key", "auth", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -98,9 +105,14 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def has_keys(self) -> bool:
-        """Both keys are configured."""
+    def has_key_pair(self) -> bool:
+        """Both the access key and the secret key are configured."""
         return self.access_key is not None and self.secret_key is not None
+
+    @property
+    def has_keys(self) -> bool:
+        """Kling credentials are configured: a single API key, or a whole key pair."""
+        return self.api_key is not None or self.has_key_pair
 
     @property
     def demo_mode(self) -> bool:
@@ -114,5 +126,6 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """The secret values this process holds, for the log redactor. Never display these."""
-        values = [s.get_secret_value() for s in (self.access_key, self.secret_key, self.auth) if s]
+        held = (self.access_key, self.secret_key, self.api_key, self.auth)
+        values = [s.get_secret_value() for s in held if s]
         return [v for v in values if v]

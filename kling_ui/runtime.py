@@ -31,12 +31,15 @@ def missing_keys() -> UserError:
     return UserError(
         "config.missing_keys",
         Text(
-            "KLING_BASE_URL is set but Kling_Access_Key and Kling_Secret_Key are not.",
-            "已设置 KLING_BASE_URL，但未设置 Kling_Access_Key 与 Kling_Secret_Key。",
+            "KLING_BASE_URL is set but no Kling keys are (Kling_API_Key, or Kling_Access_Key "
+            "with Kling_Secret_Key).",
+            "已设置 KLING_BASE_URL，但未设置可灵密钥（Kling_API_Key，或 Kling_Access_Key 与 "
+            "Kling_Secret_Key）。",
         ),
         remedy=Text(
-            "Set both keys, or remove KLING_BASE_URL to use the built-in simulator.",
-            "请设置两个密钥，或删除 KLING_BASE_URL 以使用内置模拟器。",
+            "Set Kling_API_Key or both keys of a pair, or remove KLING_BASE_URL to use the "
+            "built-in simulator.",
+            "请设置 Kling_API_Key 或成对的两个密钥，或删除 KLING_BASE_URL 以使用内置模拟器。",
         ),
     )
 
@@ -86,11 +89,17 @@ class Runtime:
                     secret_key=secret_key,
                     latency=settings.demo_latency,
                     render_height=settings.demo_render_height,
+                    realworld=settings.sim_realworld,
                 )
             )
             base_url = simulator.start()
             credentials = Credentials.of(access_key, secret_key, base_url, DEMO_ACCOUNT)
             log.info("demo mode: using the embedded Kling simulator at %s", base_url)
+        elif settings.api_key is not None:
+            # Kling reports the single API key working for every model: preferred when set.
+            credentials = Credentials(
+                None, None, settings.endpoint.rstrip("/"), api_key=settings.api_key
+            )
         elif settings.access_key is None or settings.secret_key is None:
             raise missing_keys()
         else:

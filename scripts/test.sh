@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's Chromium drives the browser tests (Playwright cannot download browsers here);
-# Noto CJK renders the zh-CN screens.
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# Noto CJK renders the zh-CN screens; headless LibreOffice (soffice) renders .pptx decks.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 \
+  || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    chromium fonts-noto-cjk libreoffice-impress-nogui >/dev/null
 fi
 
 python3 -m venv .venv

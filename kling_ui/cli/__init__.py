@@ -2,6 +2,9 @@
 
 Each command lives in its own module exposing `register(subparsers)`, which adds an
 argparse sub-parser and sets `func(args) -> int` (the process exit code) as its default.
+The dispatcher below knows every command's name, help line and module, and imports a
+command's module only when that command runs, so `--help` and the light commands start
+without loading the Studio, the video stack or the engine's HTTP client.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 # Exit codes shared by every command.
 EXIT_OK = 0
@@ -17,14 +21,40 @@ EXIT_USAGE = 2  # bad input or usage
 EXIT_REFUSED = 3  # Kling refused the request (auth, quota, parameters, policy)
 EXIT_FAILED = 4  # the task failed or timed out
 
-COMMAND_MODULES = (
-    "kling_ui.cli.serve_cmd",
-    "kling_ui.cli.generate_cmd",
-    "kling_ui.cli.deck_cmd",
-    "kling_ui.cli.jobs_cmd",
-    "kling_ui.cli.presets_cmd",
-    "kling_ui.cli.simulator_cmd",
+
+@dataclass(frozen=True)
+class Command:
+    """One command as the dispatcher lists it before its module is imported."""
+
+    name: str
+    help: str
+    module: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("serve", "serve the Studio in the browser (localhost:7860)", "kling_ui.cli.serve_cmd"),
+    Command(
+        "generate",
+        "make one transition video from a first and a last frame",
+        "kling_ui.cli.generate_cmd",
+    ),
+    Command(
+        "deck",
+        "make one presentation video from a PDF or a set of slide images",
+        "kling_ui.cli.deck_cmd",
+    ),
+    Command("jobs", "list the job history (newest first)", "kling_ui.cli.jobs_cmd"),
+    Command("resume", "finish every unfinished job and wait for them", "kling_ui.cli.jobs_cmd"),
+    Command(
+        "presets",
+        "list prompt presets (ids for --camera, --subject, ...)",
+        "kling_ui.cli.presets_cmd",
+    ),
+    Command(
+        "simulator", "run the Kling API simulator in the foreground", "kling_ui.cli.simulator_cmd"
+    ),
 )
+COMMAND_MODULES = tuple(dict.fromkeys(command.module for command in COMMANDS))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,20 +65,37 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every command that is installed in this package."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command registered by its module; with `only` (a command name),
+    just that command's module is imported and every other command is listed by its name and
+    help line alone (enough for `--help` and for argparse to name an unknown command)."""
     parser = _Parser(prog="python -m kling_ui", description="Kling Transition Studio")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    wanted = COMMAND_MODULES if only is None else _modules_for(only)
+    for module in wanted:
+        importlib.import_module(module).register(subparsers)
+    for command in COMMANDS:
+        if command.name not in subparsers.choices:
+            subparsers.add_parser(command.name, help=command.help, add_help=False)
     return parser
+
+
+def command_named(argv: Sequence[str]) -> str:
+    """The command `argv` asks for: its first word that is not an option ("" if none)."""
+    return next((word for word in argv if not word.startswith("-")), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the chosen command, and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=command_named(words))
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
     return int(args.func(args))
+
+
+def _modules_for(name: str) -> tuple[str, ...]:
+    """The module registering command `name`; none for a name no command has."""
+    return tuple(command.module for command in COMMANDS if command.name == name)

@@ -1,8 +1,9 @@
 """`python -m kling_ui deck INPUT...`: a whole deck to one presentation video.
 
-Slides come from a PDF, images, a ZIP or a PPTX; every transition runs through the job
-engine; the stitched video, the presenter page and a ZIP bundle are written. Running the
-same command again resumes the deck: finished and in-flight transitions are reused.
+Slides come from a PDF, images, a ZIP or a PowerPoint file (rendered by LibreOffice, speaker
+notes read); every transition runs through the job engine; the stitched video, a PowerPoint
+with the transitions inside (`--pptx`), the presenter page and a ZIP bundle are written.
+Running the same command again resumes the deck: finished and in-flight transitions are reused.
 """
 
 from __future__ import annotations
@@ -38,25 +39,38 @@ RESUMED = Text(
     "继续之前的幻灯片：{total} 个转场中已有 {done} 个完成。",
 )
 WROTE = Text("Wrote {video}", "已生成 {video}")
+WROTE_PPTX = Text(
+    "Wrote {pptx} ({slides} slides: each slide, then its transition playing by itself)",
+    "已生成 {pptx}（共 {slides} 页：每张幻灯片之后是自动播放的转场）",
+)
 
 
 def register(subparsers: Any) -> None:
     """Add the `deck` command."""
     parser = subparsers.add_parser(
         "deck",
-        help="make one presentation video from a PDF or a set of slide images",
+        help="make one presentation video (and a PowerPoint) from a PDF, a PPTX or images",
         description=(
             "Turn a PDF, slide images, a ZIP of images or a PPTX into one video: each slide "
-            "held, with a Kling transition between neighbours. Running it again resumes. "
+            "held, with a Kling transition between neighbours; --pptx also writes a "
+            "PowerPoint where each slide is followed by its transition as a video that plays "
+            "by itself. Running it again resumes. "
             "Exit codes: 0 done, 2 bad input, 3 Kling refused, 4 a transition failed."
         ),
     )
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF/images/ZIP")
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF/PPTX/images/ZIP")
     parser.add_argument("--prompt", default=None, metavar="TEXT", help="one prompt for all")
     parser.add_argument("--negative", default=None, metavar="ID|TEXT", help="negative prompt")
     parser.add_argument("--hold", type=float, default=2.0, metavar="S", help="slide hold (s)")
     parser.add_argument("--title", default=None, help="the deck's title (default: file name)")
     parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="final .mp4 path")
+    parser.add_argument(
+        "--pptx",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also copy the PowerPoint with the transitions inside to this .pptx path",
+    )
     add_kling_options(parser)
     add_prompt_options(parser)
     parser.set_defaults(func=run)
@@ -89,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             return _report_failed(args, runner, deck, progress, console, lang)
         outputs = runner.assemble(deck)
         video = _place(outputs.video, args.out)
+        pptx = _place(outputs.pptx, args.pptx) if args.pptx else outputs.pptx
     except UserError as error:
         return _report_error(args, console, error, lang)
     except KeyboardInterrupt:
@@ -97,8 +112,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     console.print(WROTE.format(video=video).get(lang), highlight=False, markup=False)
+    if args.pptx:
+        slides = outputs.pptx_report.slides
+        console.print(
+            WROTE_PPTX.format(pptx=pptx, slides=slides).get(lang), highlight=False, markup=False
+        )
     if args.json:
-        print(json.dumps(_summary(deck, outputs, video, progress), ensure_ascii=False))
+        print(json.dumps(_summary(deck, outputs, video, pptx, progress), ensure_ascii=False))
     else:
         print(video)
     return EXIT_OK
@@ -173,25 +193,28 @@ def _follow(runner: DeckRunner, deck: Deck, console: Console, lang: str) -> Deck
         return runner.wait(deck, on_progress=update)
 
 
-def _place(video: Path, out: Path | None) -> Path:
-    """Copy the final video to --out when given; the path to report."""
+def _place(made: Path, out: Path | None) -> Path:
+    """Copy a file the deck made to --out (or --pptx) when given; the path to report."""
     if out is None:
-        return video
+        return made
     target = out.expanduser().resolve()
     if target.is_dir():
-        target = target / video.name
+        target = target / made.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(video, target)
+    shutil.copy2(made, target)
     return target
 
 
 def _summary(
-    deck: Deck, outputs: DeckOutputs, video: Path, progress: DeckProgress
+    deck: Deck, outputs: DeckOutputs, video: Path, pptx: Path, progress: DeckProgress
 ) -> dict[str, Any]:
     return {
         "deck_id": deck.deck_id,
         "status": "done",
         "video": str(video),
+        "pptx": str(pptx),
+        "pptx_slides": outputs.pptx_report.slides,
+        "pptx_keeps_original_slides": outputs.pptx_report.kept_originals,
         "presenter": str(outputs.presenter),
         "bundle": str(outputs.bundle),
         "duration": round(outputs.report.duration, 3),

@@ -11,10 +11,12 @@ from typing import Any
 
 from kling_ui.cli import EXIT_OK, EXIT_USAGE
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
+from kling_ui.simulator.config import REALWORLD_ENV, UNKNOWN_ID_ANSWERS, realworld_from_env
 
 DEFAULT_PORT = 8765
 ACCESS_KEY_ENV = ("KLING_SIM_ACCESS_KEY", "KLING_ACCESS_KEY")
 SECRET_KEY_ENV = ("KLING_SIM_SECRET_KEY", "KLING_SECRET_KEY")
+API_KEY_ENV = ("KLING_SIM_API_KEY", "KLING_API_KEY")
 
 
 def register(subparsers: Any) -> None:
@@ -25,8 +27,10 @@ def register(subparsers: Any) -> None:
         description=(
             "Serve a simulated Kling image-to-video API (same HTTP contract, real H.264 "
             "videos) until Ctrl-C. Point KLING_BASE_URL at the printed URL. Keys come from "
-            "--access-key/--secret-key, else KLING_SIM_ACCESS_KEY/KLING_SIM_SECRET_KEY, else "
-            "Kling_Access_Key/Kling_Secret_Key, else the simulator's defaults."
+            "--access-key/--secret-key/--api-key, else KLING_SIM_ACCESS_KEY/"
+            "KLING_SIM_SECRET_KEY/KLING_SIM_API_KEY, else Kling_Access_Key/Kling_Secret_Key/"
+            "Kling_API_Key, else the simulator's defaults. A key starting with '-' is given "
+            "as --access-key=VALUE."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -51,6 +55,39 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the videos here")
     parser.add_argument("--access-key", default=None, help="access key the tokens must name")
     parser.add_argument("--secret-key", default=None, help="secret key the tokens are signed with")
+    parser.add_argument(
+        "--api-key", default=None, help="API key accepted as it is in 'Authorization: Bearer'"
+    )
+    parser.add_argument(
+        "--realworld",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "answer in every shape the docs allow: nulls, integer task ids, an unknown early "
+            f"status, an unordered list, terse refusals (default: {REALWORLD_ENV}=1 or off)"
+        ),
+    )
+    parser.add_argument(
+        "--foreign-tasks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="finished tasks of other apps on the account, shown in the list",
+    )
+    parser.add_argument(
+        "--foreign-in-flight",
+        type=int,
+        default=0,
+        metavar="N",
+        help="running tasks of other apps that hold the account's slots for --latency",
+    )
+    parser.add_argument(
+        "--unknown-id-answer",
+        choices=UNKNOWN_ID_ANSWERS,
+        default=None,
+        help="answer to an unknown task id: 404/1203, 400/1201 or 200 with data null "
+        "(default: 400 with --realworld, else 404)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -63,6 +100,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     return SimulatorConfig(
         access_key=args.access_key or _env(ACCESS_KEY_ENV) or defaults.access_key,
         secret_key=args.secret_key or _env(SECRET_KEY_ENV) or defaults.secret_key,
+        api_key=args.api_key or _env(API_KEY_ENV) or defaults.api_key,
         latency=args.latency,
         concurrency=args.concurrency,
         fault_5xx=share,
@@ -72,6 +110,10 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         fail_rate=args.fail_rate,
         render_height=args.render_height,
         seed=args.seed,
+        realworld=realworld_from_env() if args.realworld is None else args.realworld,
+        foreign_tasks=args.foreign_tasks,
+        foreign_in_flight=args.foreign_in_flight,
+        unknown_id_answer=args.unknown_id_answer,
     )
 
 
@@ -89,14 +131,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulator: cannot listen on {args.host}:{args.port} ({exc})", file=sys.stderr)
         return EXIT_USAGE
     print(base_url, flush=True)
-    defaults = SimulatorConfig()
-    if (config.access_key, config.secret_key) == (defaults.access_key, defaults.secret_key):
-        keys = f"access key {defaults.access_key!r}, secret key {defaults.secret_key!r}"
-    else:
-        keys = "the configured access and secret keys"
     print(
         f"Kling simulator ready: latency {config.latency:g}s, {config.concurrency} slots, "
-        f"{keys}. Ctrl-C to stop.",
+        f"{_describe(config)}. Ctrl-C to stop.",
         file=sys.stderr,
         flush=True,
     )
@@ -107,6 +144,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return EXIT_OK
+
+
+def _describe(config: SimulatorConfig) -> str:
+    """The keys (shown only when they are the simulator's own defaults) and the mode."""
+    defaults = SimulatorConfig()
+    if (config.access_key, config.secret_key) == (defaults.access_key, defaults.secret_key):
+        keys = f"access key {defaults.access_key!r}, secret key {defaults.secret_key!r}"
+    else:
+        keys = "the configured access and secret keys"
+    if config.api_key == defaults.api_key:
+        keys += f", API key {defaults.api_key!r}"
+    else:
+        keys += ", the configured API key"
+    if not config.realworld:
+        return keys
+    return f"{keys}, realworld answers (unknown id: {config.unknown_id_mode})"
 
 
 def _env(names: tuple[str, ...]) -> str | None:

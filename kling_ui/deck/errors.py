@@ -169,13 +169,75 @@ def pptx_needs_soffice(name: str) -> UserError:
 
 
 def pptx_convert_failed(name: str) -> UserError:
-    """LibreOffice ran but produced no PDF."""
+    """LibreOffice ran but could not open the file or produced no PDF."""
     return UserError(
         "deck.pptx_convert_failed",
         Text(
-            "LibreOffice could not convert {name} to PDF.", "LibreOffice 无法将 {name} 转换为 PDF。"
+            "LibreOffice could not open {name} to render its slides: the file may be damaged "
+            "or not a presentation.",
+            "LibreOffice 无法打开 {name} 以渲染幻灯片：文件可能已损坏或不是演示文稿。",
         ).format(name=name),
         remedy=EXPORT_PDF,
+    )
+
+
+def pptx_timeout(name: str, seconds: int) -> UserError:
+    """LibreOffice took longer than the deck allows to render a presentation."""
+    return UserError(
+        "deck.pptx_timeout",
+        Text(
+            "LibreOffice took longer than {seconds} s to render {name}, so it was stopped.",
+            "LibreOffice 渲染 {name} 超过 {seconds} 秒，已被停止。",
+        ).format(name=name, seconds=seconds),
+        remedy=Text(
+            "Split the presentation into smaller decks, or export it as a PDF and upload that.",
+            "请将演示文稿拆分为较小的几份，或导出为 PDF 后上传。",
+        ),
+    )
+
+
+def pptx_encrypted(name: str) -> UserError:
+    """A PowerPoint file saved with a password (an encrypted container, not a ZIP)."""
+    return UserError(
+        "deck.pptx_encrypted",
+        Text("{name} is password-protected.", "{name} 受密码保护。").format(name=name),
+        remedy=Text(
+            "Open it in PowerPoint, remove the password (File > Info > Protect Presentation > "
+            "Encrypt with Password, then clear it), save, and upload the new file.",
+            "请在 PowerPoint 中打开，移除密码（文件 > 信息 > 保护演示文稿 > 用密码进行加密，"
+            "清空密码），保存后上传新文件。",
+        ),
+    )
+
+
+def pptx_empty(name: str) -> UserError:
+    """A presentation without any slide to show (none at all, or every one hidden)."""
+    return UserError(
+        "deck.pptx_empty",
+        Text(
+            "{name} has no slides to show (it is empty, or every slide is hidden).",
+            "{name} 没有可放映的幻灯片（文件为空，或所有幻灯片都已隐藏）。",
+        ).format(name=name),
+        remedy=Text(
+            "Add slides (or unhide them) in PowerPoint, save, and upload it again.",
+            "请在 PowerPoint 中添加幻灯片（或取消隐藏），保存后重新上传。",
+        ),
+    )
+
+
+def pptx_too_large(name: str, limit: int) -> UserError:
+    """A presentation file (or its unpacked content) above the size the deck accepts."""
+    return UserError(
+        "deck.pptx_too_large",
+        Text(
+            "{name} is larger than {limit} MB (packed or unpacked), too much to render here.",
+            "{name} 超过 {limit} MB（压缩或解压后），无法在此渲染。",
+        ).format(name=name, limit=limit // 1_000_000),
+        remedy=Text(
+            "Compress its pictures, remove embedded videos, or split it into smaller decks "
+            "(a PDF export also works).",
+            "请压缩图片、移除内嵌视频，或拆分为较小的几份（也可以导出为 PDF 上传）。",
+        ),
     )
 
 

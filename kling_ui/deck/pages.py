@@ -29,11 +29,17 @@ _EMPTY_TREE = re.compile(rb"/Count\s+0(?![0-9])")
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One future slide: a display name, its natural size, and how to draw it in a box."""
+    """One future slide: a display name, its natural size, and how to draw it in a box.
+
+    A page of a PowerPoint file also carries its speaker notes and `origin`, its 0-based place
+    in the file's slide list (hidden slides counted), so the slide can be found there again.
+    """
 
     name: str
     size: tuple[float, float]
     render: Callable[[tuple[int, int]], Image.Image]
+    notes: str = ""
+    origin: int | None = None
 
     @property
     def portrait(self) -> bool:

@@ -51,13 +51,18 @@ MAX_PROMPT_CHARS = 2500
 
 
 class SlideRef(BaseModel):
-    """A slide in the plan: a stable id, where its PNG is, and an optional own hold time."""
+    """A slide in the plan: a stable id, where its PNG is, and an optional own hold time.
+
+    A slide from a PowerPoint file also has its speaker notes and `origin`, its place in that
+    file's slide list (the PowerPoint written back puts the original slide there)."""
 
     id: str
     name: str
     path: str
     sha256: str
     hold_seconds: float | None = None
+    notes: str = ""
+    origin: int | None = None
 
 
 class PairDefault(BaseModel):
@@ -67,6 +72,8 @@ class PairDefault(BaseModel):
     negative_prompt: str = ""
     strategy: str | None = None
     """The pair's strategy hint (e.g. "in_place" or "camera"), shown beside the prompt."""
+    cue: str | None = None
+    """What the next slide's speaker notes added to the prompt (e.g. "zoom, chart")."""
 
 
 PromptDefaulter = Callable[[SlideRef, SlideRef], PairDefault]
@@ -92,6 +99,7 @@ class TransitionPlan(BaseModel):
     negative_prompt: str = ""
     duration: Duration = "5"
     strategy: str | None = None
+    cue: str | None = None
     prompt_edited: bool = False
     status: TransitionStatus = "pending"
     job_id: str | None = None
@@ -137,7 +145,14 @@ class DeckPlan(BaseModel):
             raise errors.too_few_slides(len(slides))
         _check_hold(hold_seconds)
         refs = [
-            SlideRef(id=f"s{s.index + 1:03d}", name=s.name, path=str(s.path), sha256=s.sha256)
+            SlideRef(
+                id=f"s{s.index + 1:03d}",
+                name=s.name,
+                path=str(s.path),
+                sha256=s.sha256,
+                notes=s.notes,
+                origin=s.origin,
+            )
             for s in slides
         ]
         plan = cls(
@@ -207,6 +222,17 @@ class DeckPlan(BaseModel):
             _check_hold(seconds)
         self._slide(slide_id).hold_seconds = None if seconds is None else float(seconds)
 
+    def take_notes(self, slides: Sequence[Slide]) -> bool:
+        """Take the speaker notes and places of `slides` freshly loaded from the same files
+        (matched by id: the same slides in the same order); whether any changed."""
+        fresh = {f"s{s.index + 1:03d}": s for s in slides}
+        changed = False
+        for ref in [*self.slides, *self.dropped]:
+            slide = fresh.get(ref.id)
+            if slide is not None and (ref.notes, ref.origin) != (slide.notes, slide.origin):
+                ref.notes, ref.origin, changed = slide.notes, slide.origin, True
+        return changed
+
     # --- prompts -----------------------------------------------------------------------------
 
     def edit_transition(
@@ -257,6 +283,7 @@ class DeckPlan(BaseModel):
                 transition.prompt = fresh.prompt
                 transition.negative_prompt = fresh.negative_prompt
                 transition.strategy = fresh.strategy
+                transition.cue = fresh.cue
                 changed.append(transition.index)
         return changed
 
@@ -352,6 +379,7 @@ class DeckPlan(BaseModel):
                     prompt=default.prompt,
                     negative_prompt=default.negative_prompt,
                     strategy=default.strategy,
+                    cue=default.cue,
                     duration=self.duration,
                 )
             transition.index = index

@@ -1,15 +1,19 @@
-"""Default prompts for a deck's transitions: the chosen presets plus each pair's strategy hint.
+"""Default prompts for a deck's transitions: the chosen presets, the next slide's speaker notes
+and each pair's strategy hint.
 
 The hint (kling_ui.prompts.strategy) compares the two slides and suggests prompt parts: an
-in-place evolution for similar slides, a camera-driven move for different ones. What the
-person chose explicitly wins: a whole template is used as is; single parts (camera, subject,
-environment, text stability, extra words) replace the hint's suggestion for that part only.
+in-place evolution for similar slides, a camera-driven move for different ones. The speaker
+notes of the slide the transition arrives at may nudge single parts and add the author's own
+words (kling_ui.deck.cues). What the person chose explicitly wins: a whole template is used as
+is; single parts (camera, subject, environment, text stability, extra words) replace the
+suggestion for that part only.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from kling_ui.deck.cues import PART_FIELDS, read_cue
 from kling_ui.deck.plan import PairDefault, PromptDefaulter, SlideRef
 from kling_ui.prompts.builder import (
     DEFAULT_NEGATIVE,
@@ -20,8 +24,6 @@ from kling_ui.prompts.builder import (
 from kling_ui.prompts.library import PresetLibrary
 from kling_ui.prompts.strategy import strategy_hint
 
-_PART_FIELDS = ("camera", "subject", "environment", "text_stability")
-
 
 def merged_parts(chosen: PromptParts | None, suggested: PromptParts) -> PromptParts:
     """The parts to build a pair's prompt from: `suggested` with the person's choices on top."""
@@ -30,7 +32,7 @@ def merged_parts(chosen: PromptParts | None, suggested: PromptParts) -> PromptPa
     if chosen.template:
         return chosen
     update: dict[str, str] = {
-        name: value for name in _PART_FIELDS if (value := getattr(chosen, name) or "").strip()
+        name: value for name in PART_FIELDS if (value := getattr(chosen, name) or "").strip()
     }
     if chosen.extra.strip():
         update["extra"] = chosen.extra
@@ -46,13 +48,20 @@ def preset_defaulter(
     """A `PromptDefaulter` building each pair's prompt from its hint and the chosen presets."""
     negative_prompt = build_negative_prompt(library, lang, negative)
 
+    whole_template = chosen is not None and bool(chosen.template)
+    own_parts = {
+        name for name in PART_FIELDS if chosen is not None and (getattr(chosen, name) or "").strip()
+    }
+
     def default(first: SlideRef, last: SlideRef) -> PairDefault:
         hint = strategy_hint(Path(first.path), Path(last.path))
-        parts = merged_parts(chosen, hint.parts)
+        cue = read_cue("" if whole_template else last.notes).without(own_parts)
+        parts = cue.with_direction(merged_parts(chosen, cue.presets_on(hint.parts)))
         return PairDefault(
             prompt=build_prompt(parts, library, lang),
             negative_prompt=negative_prompt,
             strategy=hint.strategy,
+            cue=cue.label(),
         )
 
     return default

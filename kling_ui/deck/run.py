@@ -1,13 +1,19 @@
-"""The deck runner: a deck's transitions through the job engine, then its outputs.
+"""The deck runner: a deck's transitions through the job engine, then its outputs (the stitched
+video, a PowerPoint with the transitions inside, the presenter page and a ZIP of everything).
 
 Opening the same slides with the same settings finds the same deck folder (the deck id is a
 hash of the slides and settings), so running a deck again resumes it: transitions already
 made or in flight are reused by the engine and nothing is paid for twice. All transitions are
 ordinary engine jobs of kind "deck", so the engine's slot pool and fair share apply.
+
+Kling is sent each slide at the slide's own size (a portrait or 4:3 deck is not letterboxed
+into 16:9). A deck opened from one PowerPoint file keeps a copy of it beside the plan, so the
+PowerPoint written at the end can keep its original slides and notes.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import uuid
@@ -16,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from PIL import Image
 from pydantic import BaseModel
 
 from kling_ui.deck.bundle import write_bundle
@@ -27,6 +34,8 @@ from kling_ui.deck.plan import (
     TransitionPlan,
     deck_id_for,
 )
+from kling_ui.deck.pptx_in import is_ooxml
+from kling_ui.deck.pptx_out import PptxReport, SlideSource, write_pptx
 from kling_ui.deck.presenter import write_presenter
 from kling_ui.deck.slides import Slide, load_slides
 from kling_ui.deck.stitch import StitchReport, stitch_deck
@@ -35,7 +44,10 @@ from kling_ui.i18n import Text
 from kling_ui.jobs.engine import Credentials, JobEngine
 from kling_ui.jobs.models import Job, JobSpec, JobStatus
 
+log = logging.getLogger("kling_ui.deck.run")
+
 SETTINGS_FILE = "deck.json"
+SOURCE_PPTX = "source.pptx"
 DEFAULT_TARGET = (1920, 1080)
 
 # The engine's lifecycle as a plan's transition status (timed out stays "processing":
@@ -126,6 +138,8 @@ class DeckOutputs:
     presenter: Path
     bundle: Path
     report: StitchReport
+    pptx: Path
+    pptx_report: PptxReport
 
 
 class DeckRunner:
@@ -151,21 +165,25 @@ class DeckRunner:
         self.decks_dir.mkdir(parents=True, exist_ok=True)
         staging = self.decks_dir / f".staging-{uuid.uuid4().hex}"
         try:
-            slides = load_slides(
-                [Path(p) for p in inputs], target=settings.target, workdir=staging, notes=notes
-            )
+            paths = [Path(p) for p in inputs]
+            slides = load_slides(paths, target=settings.target, workdir=staging, notes=notes)
+            settings = _sized_for(settings, slides)
             deck_id = deck_id_for([s.sha256 for s in slides], settings.identity())
             folder = self.decks_dir / deck_id
             if (folder / PLAN_FILE).is_file():
                 deck = self.load(deck_id)
                 deck.plan.set_hold(settings.hold_seconds)
+                if deck.plan.take_notes(slides):
+                    deck.plan.refresh_defaults(defaulter)
                 saved = deck.settings.model_copy(
                     update={"title": settings.title, "hold_seconds": settings.hold_seconds}
                 )
                 deck = Deck(folder, saved, deck.plan)
+                _keep_source(paths, slides, folder)
                 self.save(deck)
                 return deck
             (folder / "slides").mkdir(parents=True, exist_ok=True)
+            _keep_source(paths, slides, folder)
             moved = [_move_slide(slide, folder / "slides") for slide in slides]
             plan = DeckPlan.create(
                 moved,
@@ -278,7 +296,7 @@ class DeckRunner:
             time.sleep(tick)
 
     def assemble(self, deck: Deck) -> DeckOutputs:
-        """Stitch the final video and write the presenter page and the ZIP bundle.
+        """Stitch the final video and write the PowerPoint, the presenter page and the ZIP.
 
         Raises UserError deck.not_ready while any transition lacks its clip.
         """
@@ -290,9 +308,36 @@ class DeckRunner:
         out_dir = deck.folder / "output"
         video = out_dir / f"{name}.mp4"
         report = stitch_deck(slides, clips, plan.holds(), video)
+        pptx_report = write_pptx(
+            out_dir / f"{name}.pptx",
+            [SlideSource(Path(s.path), s.notes, s.origin) for s in plan.slides],
+            clips,
+            source=self.source(deck),
+            title=deck.settings.title,
+        )
         presenter = write_presenter(out_dir / "presenter", slides, clips, deck.settings.title)
-        bundle = write_bundle(out_dir / f"{name}.zip", video, clips, slides, presenter.parent)
-        return DeckOutputs(video=video, presenter=presenter, bundle=bundle, report=report)
+        bundle = write_bundle(
+            out_dir / f"{name}.zip",
+            video,
+            clips,
+            slides,
+            presenter.parent,
+            extras=[pptx_report.path],
+        )
+        return DeckOutputs(
+            video=video,
+            presenter=presenter,
+            bundle=bundle,
+            report=report,
+            pptx=pptx_report.path,
+            pptx_report=pptx_report,
+        )
+
+    @staticmethod
+    def source(deck: Deck) -> Path | None:
+        """The copy of the PowerPoint file the deck was opened from, if it was one."""
+        kept = deck.folder / SOURCE_PPTX
+        return kept if kept.is_file() else None
 
     def jobs(self, deck: Deck) -> list[Job]:
         """The engine jobs of the deck's current transitions, in order (missing ones skipped)."""
@@ -357,6 +402,30 @@ def _progress(plan: DeckPlan, estimate: float | None) -> DeckProgress:
         statuses=statuses,
         estimate=estimate,
     )
+
+
+def _sized_for(settings: DeckSettings, slides: Sequence[Slide]) -> DeckSettings:
+    """`settings` with the target the slides came out at (a portrait or 4:3 deck keeps its
+    shape), so the frames Kling gets are the slides themselves."""
+    with Image.open(slides[0].path) as first:
+        size = (int(first.width), int(first.height))
+    if size == tuple(settings.target):
+        return settings
+    return settings.model_copy(update={"target": size})
+
+
+def _keep_source(inputs: Sequence[Path], slides: Sequence[Slide], folder: Path) -> None:
+    """Copy a deck's one PowerPoint file beside its plan, when every slide knows its place in
+    it (what the PowerPoint written at the end keeps its original slides from)."""
+    if len(inputs) != 1 or not is_ooxml(inputs[0]):
+        return
+    if any(slide.origin is None for slide in slides):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(inputs[0], folder / SOURCE_PPTX)
+    except OSError as exc:  # the PowerPoint written at the end then uses pictures
+        log.warning("could not keep %s beside the deck: %s", inputs[0].name, exc)
 
 
 def _move_slide(slide: Slide, folder: Path) -> Slide:

@@ -1,8 +1,12 @@
 """Turn what a person uploads (a PDF, images, a ZIP of images, a PPTX) into slide PNGs.
 
-Every slide comes out at exactly the target size: the page is drawn as large as fits without
+Every slide comes out at exactly the deck's size: the page is drawn as large as fits without
 distortion and the rest is padded. Inputs are taken in natural order of their file names
 (slide2 before slide10), each expanding in place to its pages.
+
+A deck made only of presentations keeps their own shape: 16:9 slides are rendered at the
+target (1920x1080), a 4:3 deck at 4:3 with about as many pixels (so its transitions, and the
+PowerPoint written back, have no bars). A PowerPoint file's slides carry their speaker notes.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import io
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -23,6 +27,7 @@ from kling_ui.deck.archive import extract_images
 from kling_ui.deck.natural import natural_key
 from kling_ui.deck.office import PRESENTATION_SUFFIXES, presentation_to_pdf
 from kling_ui.deck.pages import Page, image_page, is_image, pdf_pages
+from kling_ui.deck.pptx_in import PresentationInfo, check_presentation
 from kling_ui.i18n import Text
 
 log = logging.getLogger("kling_ui.deck.slides")
@@ -35,16 +40,23 @@ MIN_SIDE = 300
 # white 4:3 slide on a 16:9 canvas stays white edge to edge; otherwise the padding is black.
 _BORDER_SHARE = 0.5
 _PAD_FALLBACK = (0, 0, 0)
+# Pages within this of the target's shape are drawn at the target itself (1366x768 is 16:9).
+_SAME_SHAPE = 0.03
+# Kling accepts aspect ratios from 1:2.5 to 2.5:1.
+_MAX_RATIO = 2.5
 
 
 @dataclass(frozen=True, slots=True)
 class Slide:
-    """One slide as a PNG at the deck's target size."""
+    """One slide as a PNG at the deck's size; from a PowerPoint file, with its speaker notes
+    and its place in that file's slide list (`origin`)."""
 
     index: int
     name: str
     path: Path
     sha256: str
+    notes: str = ""
+    origin: int | None = None
 
 
 def load_slides(
@@ -58,10 +70,12 @@ def load_slides(
     """Render every page of `inputs` to `workdir/slides/slide-NNN.png`.
 
     `target` gives the slide size for a landscape deck; when most pages are portrait the deck
-    is portrait and the target is turned (1920x1080 becomes 1080x1920). Things skipped on the
-    way (a ZIP's non-image files) are appended to `notes`. Raises `UserError` with a
-    deck.* code for anything a person can fix: no input, unsupported or damaged files,
-    encrypted or empty PDFs, unsafe ZIPs, a PPTX without LibreOffice, too few or many slides.
+    is portrait and the target is turned (1920x1080 becomes 1080x1920); a deck made only of
+    presentations keeps their shape (see `own_shape`). Things skipped on the way (a ZIP's
+    non-image files) are appended to `notes`. Raises `UserError` with a deck.* code for
+    anything a person can fix: no input, unsupported or damaged files, encrypted or empty
+    PDFs and presentations, unsafe ZIPs, a PPTX without LibreOffice (or one it cannot open in
+    time), too few or many slides.
     """
     if min(target) < MIN_SIDE:
         raise ValueError(f"target sides must be at least {MIN_SIDE} px")
@@ -71,14 +85,18 @@ def load_slides(
     ordered = sorted((Path(p) for p in inputs), key=lambda p: natural_key(p.name))
     with contextlib.ExitStack() as stack:
         pages: list[Page] = []
+        kinds: set[str] = set()
         for number, path in enumerate(ordered):
-            pages.extend(_expand(path, workdir / "unpacked" / f"{number:03d}", stack, notes))
+            kind = _kind(path)
+            kinds.add(kind)
+            scratch = workdir / "unpacked" / f"{number:03d}"
+            pages.extend(_expand(path, kind, scratch, stack, notes, max_slides))
             if len(pages) > max_slides:
                 raise errors.too_many_slides(len(pages), max_slides)
         if len(pages) < 2:
             raise errors.too_few_slides(len(pages))
-        box = deck_size(pages, target)
-        return _write_slides(pages, box, workdir / "slides")
+        box = own_shape(pages, target) if kinds == {"presentation"} else None
+        return _write_slides(pages, box or deck_size(pages, target), workdir / "slides")
 
 
 def deck_size(pages: Sequence[Page], target: tuple[int, int]) -> tuple[int, int]:
@@ -90,18 +108,76 @@ def deck_size(pages: Sequence[Page], target: tuple[int, int]) -> tuple[int, int]
     return (long_side, short_side)
 
 
+def own_shape(pages: Sequence[Page], target: tuple[int, int]) -> tuple[int, int] | None:
+    """The size of a deck that keeps its pages' own shape: `target` (turned to their
+    orientation) when they are within 3% of its shape, else their aspect ratio (brought into
+    Kling's 1:2.5..2.5:1) at about the target's pixel count with even sides. None when the
+    pages do not share one shape."""
+    width, height = pages[0].size
+    ratio = width / height
+    if any(abs((w / h) / ratio - 1) > _SAME_SHAPE for w, h in (p.size for p in pages)):
+        return None
+    turned = deck_size(pages[:1], target)
+    if abs(ratio / (turned[0] / turned[1]) - 1) <= _SAME_SHAPE:
+        return turned
+    ratio = min(max(ratio, 1 / _MAX_RATIO), _MAX_RATIO)
+    area = target[0] * target[1]
+    long_per_short = max(ratio, 1 / ratio)
+    short = max(MIN_SIDE, _even((area / long_per_short) ** 0.5))
+    long = _even(short * long_per_short)
+    while long > _MAX_RATIO * short:
+        long -= 2
+    return (long, short) if ratio >= 1 else (short, long)
+
+
+def _even(value: float) -> int:
+    return max(2, 2 * round(value / 2))
+
+
 def _expand(
-    path: Path, scratch: Path, stack: contextlib.ExitStack, notes: list[Text] | None
+    path: Path,
+    kind: str,
+    scratch: Path,
+    stack: contextlib.ExitStack,
+    notes: list[Text] | None,
+    max_slides: int,
 ) -> list[Page]:
-    kind = _kind(path)
     if kind == "pdf":
         return pdf_pages(path, stack)
     if kind == "presentation":
-        return pdf_pages(presentation_to_pdf(path, scratch), stack, display_name=path.name)
+        return _presentation_pages(path, scratch, stack, max_slides)
     if kind == "zip":
         members = extract_images(path, scratch, notes=notes)
         return [image_page(file, display_name=f"{path.name}/{member}") for member, file in members]
     return [image_page(path)]
+
+
+def _presentation_pages(
+    path: Path, scratch: Path, stack: contextlib.ExitStack, max_slides: int
+) -> list[Page]:
+    """A presentation's slides rendered by LibreOffice, each with its notes when python-pptx
+    could read them (checked first: refusals come before LibreOffice runs)."""
+    info = check_presentation(path, max_slides=max_slides)
+    pages = pdf_pages(presentation_to_pdf(path, scratch), stack, display_name=path.name)
+    return with_notes(pages, info, path.name)
+
+
+def with_notes(pages: list[Page], info: PresentationInfo | None, name: str) -> list[Page]:
+    """`pages` given the notes and places python-pptx found, when they line up one to one."""
+    if info is None:
+        return pages
+    if len(info.shown) != len(pages):
+        log.warning(
+            "%s: LibreOffice rendered %d pages for %d shown slides; notes not attached",
+            name,
+            len(pages),
+            len(info.shown),
+        )
+        return pages
+    return [
+        replace(page, notes=text, origin=origin)
+        for page, text, origin in zip(pages, info.notes, info.shown, strict=True)
+    ]
 
 
 def _kind(path: Path) -> str:
@@ -135,7 +211,8 @@ def _write_slides(pages: Sequence[Page], box: tuple[int, int], outdir: Path) -> 
         data = buffer.getvalue()
         path = outdir / f"slide-{index + 1:03d}.png"
         path.write_bytes(data)
-        slides.append(Slide(index, page.name, path, hashlib.sha256(data).hexdigest()))
+        digest = hashlib.sha256(data).hexdigest()
+        slides.append(Slide(index, page.name, path, digest, page.notes, page.origin))
         log.debug("slide %d from %s", index + 1, page.name)
     return slides
 

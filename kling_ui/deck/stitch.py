@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -51,11 +52,14 @@ from kling_ui.deck.avc import (
     sps_id,
 )
 from kling_ui.deck.encode import encode_still, reencode_to
-from kling_ui.video import NotAVideo, StreamParams, fit_image, stream_params
+from kling_ui.video import NotAVideo, StreamParams, VideoReader, fit_image
 
 log = logging.getLogger("kling_ui.deck.stitch")
 
 SegmentKind = Literal["hold", "transition"]
+# Each file is read once and its packets are held in memory until they are copied; beyond
+# this many bytes of files, the rest are read a second time when copied instead.
+KEEP_IN_MEMORY_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,12 @@ class StitchReport:
 
 @dataclass(slots=True)
 class _Segment:
-    """One MP4 file to copy into the output, with what the copy needs to know about it."""
+    """One MP4 file to copy into the output, with what the copy needs to know about it.
+
+    `packets` holds the file's packets as read (None when they did not fit in memory: then
+    the file is read again when copied); `reader` is the file, still open, when its stream is
+    the model of the output's.
+    """
 
     kind: SegmentKind
     index: int
@@ -102,6 +111,24 @@ class _Segment:
     end: int
     frames: int
     inband: list[tuple[ParamKey, bytes]]
+    packets: list[av.Packet] | None
+    starts_on_keyframe: bool = True
+    reader: VideoReader | None = None
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Bytes of files whose packets may still be held in memory."""
+
+    left: int
+
+    def take(self, path: Path) -> bool:
+        """Whether `path`'s packets may be kept (and if so, count them)."""
+        size = path.stat().st_size
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
 
 
 def stitch_deck(
@@ -120,49 +147,60 @@ def stitch_deck(
     out = Path(out)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    budget = _Budget(KEEP_IN_MEMORY_BYTES)
 
-    clip_params = [_read_clip(i, Path(c)) for i, c in enumerate(clips)]
-    ref = _reference(clip_params)
-    copyable = [_copyable(p, ref) for p in clip_params]
-    hold_sps_id = _free_id(p for p, ok in zip(clip_params, copyable, strict=True) if ok)
-    timings["probe"] = time.perf_counter() - started
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".stitch-") as tmp:
-        work = Path(tmp)
-        mark = time.perf_counter()
-        sources: list[Path] = []
-        normalized: list[int] = []
-        for index, clip in enumerate(clips):
-            if copyable[index]:
-                sources.append(Path(clip))
-                continue
-            log.info("transition %d differs from the others: re-encoding it alone", index + 1)
-            target = work / f"normalized-{index:03d}.mp4"
-            reencode_to(Path(clip), ref, target, sps_id=hold_sps_id)
-            sources.append(target)
-            normalized.append(index)
-        timings["normalize"] = time.perf_counter() - mark
-
-        mark = time.perf_counter()
-        hold_files = [
-            _encode_hold(i, Path(s), h, ref, work, hold_sps_id)
-            for i, (s, h) in enumerate(zip(slides, holds, strict=True))
+    with ExitStack() as held:
+        # The first clip stays open: its stream is the model of the output's.
+        read = [
+            _read_clip(i, Path(c), budget, held if i == 0 else None) for i, c in enumerate(clips)
         ]
-        timings["holds"] = time.perf_counter() - mark
+        clip_params = [params for params, _ in read]
+        ref = _reference(clip_params)
+        copyable = [_copyable(p, ref) for p in clip_params]
+        hold_sps_id = _free_id(p for p, ok in zip(clip_params, copyable, strict=True) if ok)
+        timings["probe"] = time.perf_counter() - started
 
-        mark = time.perf_counter()
-        order: list[tuple[SegmentKind, int, Path]] = []
-        for index, hold_file in enumerate(hold_files):
-            if hold_file is not None:
-                order.append(("hold", index, hold_file))
-            if index < len(sources):
-                order.append(("transition", index, sources[index]))
-        segments = [_read_segment(kind, index, path) for kind, index, path in order]
-        partial = work / "stitched.mp4"
-        spans, frames, inlined = _concat(segments, ref, partial)
-        os.replace(partial, out)
-        timings["mux"] = time.perf_counter() - mark
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            tempfile.TemporaryDirectory(dir=out.parent, prefix=".stitch-") as tmp,
+            ExitStack() as own,
+        ):
+            work = Path(tmp)
+            mark = time.perf_counter()
+            transitions: list[_Segment] = []
+            normalized: list[int] = []
+            for index, (clip, (_, segment)) in enumerate(zip(clips, read, strict=True)):
+                if copyable[index] and segment is not None:
+                    transitions.append(_checked(segment))
+                    continue
+                log.info("transition %d differs from the others: re-encoding it alone", index + 1)
+                if segment is not None:
+                    segment.packets = None  # never copied
+                target = work / f"normalized-{index:03d}.mp4"
+                reencode_to(Path(clip), ref, target, sps_id=hold_sps_id)
+                keep_open = own if index == 0 else None
+                transitions.append(_read_own("transition", index, target, budget, keep_open))
+                normalized.append(index)
+            timings["normalize"] = time.perf_counter() - mark
+
+            mark = time.perf_counter()
+            hold_files = [
+                _encode_hold(i, Path(s), h, ref, work, hold_sps_id)
+                for i, (s, h) in enumerate(zip(slides, holds, strict=True))
+            ]
+            timings["holds"] = time.perf_counter() - mark
+
+            mark = time.perf_counter()
+            segments: list[_Segment] = []
+            for index, hold_file in enumerate(hold_files):
+                if hold_file is not None:
+                    segments.append(_read_own("hold", index, hold_file, budget, None))
+                if index < len(transitions):
+                    segments.append(transitions[index])
+            partial = work / "stitched.mp4"
+            spans, frames, inlined = _concat(segments, ref, partial)
+            os.replace(partial, out)
+            timings["mux"] = time.perf_counter() - mark
 
     timings["total"] = time.perf_counter() - started
     duration = sum(s.duration for s in spans)
@@ -179,11 +217,60 @@ def stitch_deck(
     )
 
 
-def _read_clip(index: int, path: Path) -> StreamParams:
+def _read_clip(
+    index: int, path: Path, budget: _Budget, keep_open: ExitStack | None
+) -> tuple[StreamParams, _Segment | None]:
+    """Open a transition once: check it decodes, read its parameters and its packets (the
+    segment is None when the clip is not MP4 H.264 and so can only be re-encoded)."""
     try:
-        return stream_params(path)
+        reader = VideoReader(path)
     except NotAVideo as exc:
         raise errors.bad_clip(index + 1, path.name) from exc
+    try:
+        segment = _read_segment("transition", index, reader, budget, check=True)
+        params = reader.params()
+    except BaseException as exc:
+        reader.close()
+        if isinstance(exc, NotAVideo | AvcFormatError):
+            raise errors.bad_clip(index + 1, path.name) from exc
+        raise
+    _keep_or_close(reader, segment, keep_open)
+    return params, segment
+
+
+def _read_own(
+    kind: SegmentKind, index: int, path: Path, budget: _Budget, keep_open: ExitStack | None
+) -> _Segment:
+    """Open a hold or a re-encoded clip (made here, so known to decode) once."""
+    reader = VideoReader(path)
+    try:
+        segment = _read_segment(kind, index, reader, budget, check=False)
+    except BaseException:
+        reader.close()
+        raise
+    if segment is None:
+        reader.close()
+        raise errors.bad_clip(index + 1, path.name)
+    _keep_or_close(reader, segment, keep_open)
+    return _checked(segment)
+
+
+def _keep_or_close(
+    reader: VideoReader, segment: _Segment | None, keep_open: ExitStack | None
+) -> None:
+    """Leave `reader` open on its segment until `keep_open` ends, or close it now."""
+    if keep_open is None or segment is None:
+        reader.close()
+        return
+    segment.reader = reader
+    keep_open.callback(reader.close)
+
+
+def _checked(segment: _Segment) -> _Segment:
+    """The segment, if it can be copied: it must start on a keyframe."""
+    if not segment.starts_on_keyframe:
+        raise errors.bad_clip(segment.index + 1, segment.path.name)
+    return segment
 
 
 def _reference(params: list[StreamParams]) -> StreamParams:
@@ -202,14 +289,7 @@ def _reference(params: list[StreamParams]) -> StreamParams:
 
 
 def _is_mp4_h264(params: StreamParams) -> bool:
-    if params.codec != "h264":
-        return False
-    try:
-        config = parse_avcc(params.extradata)
-        config.parameter_sets()
-    except AvcFormatError:
-        return False
-    return config.length_size == 4
+    return params.codec == "h264" and _avcc_length_size(params.extradata) == 4
 
 
 def _copyable(params: StreamParams, ref: StreamParams) -> bool:
@@ -238,31 +318,64 @@ def _encode_hold(
     return target
 
 
-def _read_segment(kind: SegmentKind, index: int, path: Path) -> _Segment:
-    """Scan a segment's packets for its time span, decode delay and in-band parameter sets."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        config = parse_avcc(bytes(stream.codec_context.extradata or b""))
-        time_base = Fraction(stream.time_base)
-        fallback = _frame_ticks(stream, time_base)
-        start = first_dts = end = None
-        frames = 0
-        inband: list[tuple[ParamKey, bytes]] = []
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.pts is None:
-                continue
-            dts = packet.dts if packet.dts is not None else packet.pts
-            if frames == 0 and not packet.is_keyframe:
-                raise errors.bad_clip(index + 1, path.name)
-            first_dts = dts if first_dts is None else first_dts
-            start = packet.pts if start is None else min(start, packet.pts)
-            stop = packet.pts + (packet.duration or fallback)
-            end = stop if end is None else max(end, stop)
-            frames += 1
-            inband.extend(_inband_sets(bytes(packet)))
+def _read_segment(
+    kind: SegmentKind, index: int, reader: VideoReader, budget: _Budget, *, check: bool
+) -> _Segment | None:
+    """Read a file's packets once: its time span, decode delay and in-band parameter sets,
+    and the packets themselves while the memory budget allows. None when the stream is not
+    MP4 H.264 (then there is nothing to scan: it can only be re-encoded)."""
+    stream = reader.stream
+    extradata = bytes(stream.codec_context.extradata or b"")
+    h264 = stream.codec_context.name == "h264" and _avcc_length_size(extradata) == 4
+    kept: list[av.Packet] | None = [] if h264 and budget.take(reader.path) else None
+    time_base = Fraction(stream.time_base) if stream.time_base else Fraction(0)
+    fallback = _frame_ticks(stream, time_base) if h264 else 1
+    start = first_dts = end = None
+    frames = 0
+    keyframe_first = True
+    inband: list[tuple[ParamKey, bytes]] = []
+    for packet in reader.packets(check=check):
+        if not h264 or packet.pts is None:
+            continue
+        dts = packet.dts if packet.dts is not None else packet.pts
+        if frames == 0:
+            keyframe_first = bool(packet.is_keyframe)
+        first_dts = dts if first_dts is None else first_dts
+        start = packet.pts if start is None else min(start, packet.pts)
+        stop = packet.pts + (packet.duration or fallback)
+        end = stop if end is None else max(end, stop)
+        frames += 1
+        inband.extend(_inband_sets(bytes(packet)))
+        if kept is not None:
+            kept.append(packet)
+    if not h264:
+        return None
     if start is None or first_dts is None or end is None:
-        raise errors.bad_clip(index + 1, path.name)
-    return _Segment(kind, index, path, config, time_base, start, first_dts, end, frames, inband)
+        raise errors.bad_clip(index + 1, reader.path.name)
+    return _Segment(
+        kind,
+        index,
+        reader.path,
+        parse_avcc(extradata),
+        time_base,
+        start,
+        first_dts,
+        end,
+        frames,
+        inband,
+        kept,
+        keyframe_first,
+    )
+
+
+def _avcc_length_size(extradata: bytes) -> int | None:
+    """The NAL length size of an avcC record, None when the bytes are not one."""
+    try:
+        config = parse_avcc(extradata)
+        config.parameter_sets()
+    except AvcFormatError:
+        return None
+    return config.length_size
 
 
 def _frame_ticks(stream: av.video.stream.VideoStream, time_base: Fraction) -> int:
@@ -297,40 +410,37 @@ def _concat(
     offset = 0
     last_dts: int | None = None
     total_frames = 0
-    template = next(s for s in segments if s.kind == "transition")
-    with (
-        av.open(str(template.path)) as first,
-        av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container,
-    ):
-        stream = container.add_stream_from_template(first.streams.video[0])
+    template = next(s for s in segments if s.kind == "transition").reader
+    assert template is not None, "the first transition's file is held open as the model"
+    with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+        stream = container.add_stream_from_template(template.stream)
         stream.time_base = out_tb
         stream.codec_context.extradata = header.to_bytes()
         for segment, delay, prefix in zip(segments, delays, needs_inband, strict=True):
             if prefix and segment.kind == "transition":
                 inlined.append(segment.index)
-            with av.open(str(segment.path)) as source:
-                src_stream = source.streams.video[0]
-                first_packet = True
-                for packet in source.demux(src_stream):
-                    if packet.size == 0 or packet.pts is None:
-                        continue
-                    dts = packet.dts if packet.dts is not None else packet.pts
-                    pts_out = offset + ticks(packet.pts - segment.start, segment)
-                    dts_out = offset + ticks(dts - segment.start, segment) - (shift - delay)
-                    if last_dts is not None and dts_out <= last_dts:
-                        dts_out = last_dts + 1
-                    dts_out = min(dts_out, pts_out)
-                    duration = ticks(packet.duration, segment) if packet.duration else None
-                    if first_packet and prefix:
-                        packet = _with_prefix(packet, prefix)
-                    first_packet = False
-                    packet.stream = stream
-                    packet.time_base = out_tb
-                    packet.pts, packet.dts = pts_out, dts_out
-                    if duration:
-                        packet.duration = duration
-                    container.mux(packet)
-                    last_dts = dts_out
+            first_packet = True
+            for packet in _packets_of(segment):
+                if packet.pts is None:
+                    continue
+                dts = packet.dts if packet.dts is not None else packet.pts
+                pts_out = offset + ticks(packet.pts - segment.start, segment)
+                dts_out = offset + ticks(dts - segment.start, segment) - (shift - delay)
+                if last_dts is not None and dts_out <= last_dts:
+                    dts_out = last_dts + 1
+                dts_out = min(dts_out, pts_out)
+                duration = ticks(packet.duration, segment) if packet.duration else None
+                if first_packet and prefix:
+                    packet = _with_prefix(packet, prefix)
+                first_packet = False
+                packet.stream = stream
+                packet.time_base = out_tb
+                packet.pts, packet.dts = pts_out, dts_out
+                if duration:
+                    packet.duration = duration
+                container.mux(packet)
+                last_dts = dts_out
+            segment.packets = None  # copied: let the memory go
             length = ticks(segment.end - segment.start, segment)
             spans.append(
                 SegmentSpan(
@@ -344,6 +454,15 @@ def _concat(
             total_frames += segment.frames
             offset += length
     return spans, total_frames, inlined
+
+
+def _packets_of(segment: _Segment) -> Iterator[av.Packet]:
+    """The segment's packets: those held in memory, else read again from its file."""
+    if segment.packets is not None:
+        yield from segment.packets
+        return
+    with VideoReader(segment.path) as reader:
+        yield from reader.packets(check=False)
 
 
 def _with_prefix(packet: av.Packet, prefix: bytes) -> av.Packet:

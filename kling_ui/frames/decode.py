@@ -60,6 +60,7 @@ class DecodedImage:
 
     `upright_size` is the picture's full size once turned upright; `image` may be smaller
     when a JPEG was decoded at a reduced scale because the target is smaller anyway.
+    `data` is the file's bytes when it was opened from bytes (None for a caller's PIL image).
     """
 
     image: Image.Image
@@ -68,6 +69,7 @@ class DecodedImage:
     source_mode: str
     upright_size: tuple[int, int]
     report: list[Text] = field(default_factory=list)
+    data: bytes | None = None
 
 
 SizeWanted = Callable[[tuple[int, int]], tuple[int, int]]
@@ -101,7 +103,8 @@ def decode(
         image = _load(image, fmt, source)
     orientation = _orientation(image)
     upright = (stored[1], stored[0]) if orientation in _SWAPS_SIDES else stored
-    decoded = DecodedImage(image, fmt, stored, image.mode, upright, report)
+    data = source if isinstance(source, bytes) else None
+    decoded = DecodedImage(image, fmt, stored, image.mode, upright, report, data)
     image = _apply_orientation(image, orientation, decoded.report)
     decoded.image = _to_rgb(image, background, decoded.report)
     return decoded

@@ -46,17 +46,18 @@ def encode(image: Image.Image, max_bytes: int) -> Encoded:
     else:
         png = _png(image)
         if len(png) < max_bytes:
-            size = _size(len(png))
+            size = size_text(len(png))
             return Encoded(
                 png, "PNG", None, Text(f"encoded as PNG ({size})", f"编码为 PNG（{size}）")
             )
         png_size, approx = len(png), Text("", "")
     quality, jpeg = _best_jpeg(image, max_bytes)
+    made, png, limit = size_text(len(jpeg)), size_text(png_size), size_text(max_bytes)
     note = Text(
-        f"encoded as JPEG at quality {quality} without chroma subsampling ({_size(len(jpeg))}), "
-        f"since PNG would be {approx.en}{_size(png_size)}, over the {_size(max_bytes)} limit",
-        f"编码为 JPEG，质量 {quality}，不做色度抽样（{_size(len(jpeg))}），"
-        f"因为 PNG {approx.zh}{_size(png_size)}，超过 {_size(max_bytes)} 的上限",
+        f"encoded as JPEG at quality {quality} without chroma subsampling ({made}), "
+        f"since PNG would be {approx.en}{png}, over the {limit} limit",
+        f"编码为 JPEG，质量 {quality}，不做色度抽样（{made}），"
+        f"因为 PNG {approx.zh}{png}，超过 {limit} 的上限",
     )
     return Encoded(jpeg, "JPEG", quality, note)
 
@@ -132,8 +133,8 @@ def _best_jpeg(image: Image.Image, max_bytes: int) -> tuple[int, bytes]:
     return found
 
 
-def _size(size: int) -> str:
-    """A byte count as people read it."""
+def size_text(size: int) -> str:
+    """A byte count as people read it: "30 KB", "2.5 MB"."""
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
     return f"{size / 1000:.0f} KB"

@@ -24,6 +24,7 @@ from kling_ui.frames.geometry import (
     choose_target,
     fit_to_target,
 )
+from kling_ui.frames.passthrough import keeps_as_is, kept_note
 from kling_ui.frames.sources import DEFAULT_UPLOAD_CAP, FrameSource, read_source
 from kling_ui.i18n import Text
 
@@ -228,20 +229,35 @@ def _decode(
 def _finish(
     decoded: DecodedImage, target: tuple[int, int], fit: FitPolicy, max_bytes: int
 ) -> PreparedFrame:
-    """Resize, encode and describe one decoded frame."""
+    """Resize, encode and describe one decoded frame (a PNG that is ready is kept as it is)."""
     report = list(decoded.report)
+    if decoded.data is not None and keeps_as_is(decoded, target, max_bytes):
+        report.append(kept_note(len(decoded.data)))
+        return _prepared(decoded, decoded.data, "PNG", report)
     image = fit_to_target(decoded.image, target, fit, report, source_size=decoded.upright_size)
     encoded = encode(image, max_bytes)
     report.append(encoded.note)
     log.debug(
         "prepared frame %sx%s as %s, %d bytes", *image.size, encoded.format, len(encoded.data)
     )
+    return _prepared(decoded, encoded.data, encoded.format, report, image.size)
+
+
+def _prepared(
+    decoded: DecodedImage,
+    data: bytes,
+    fmt: FrameFormat,
+    report: list[Text],
+    size: tuple[int, int] | None = None,
+) -> PreparedFrame:
+    """The PreparedFrame for `data` (of `size`, by default the decoded picture's)."""
+    width, height = size or decoded.image.size
     return PreparedFrame(
-        data=encoded.data,
-        format=encoded.format,
-        width=image.width,
-        height=image.height,
-        sha256=hashlib.sha256(encoded.data).hexdigest(),
+        data=data,
+        format=fmt,
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(data).hexdigest(),
         report=tuple(report),
         source_format=decoded.source_format,
         source_size=decoded.source_size,

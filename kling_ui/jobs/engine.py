@@ -33,13 +33,22 @@ from kling_ui.jobs.accounts import Account, CountingTransport, Credentials
 from kling_ui.jobs.dirlock import DataDirLock
 from kling_ui.jobs.durations import TaskDurations, queued_finish
 from kling_ui.jobs.live import WATCH_BY_PHASE, WATCH_BY_STATUS, Live, Phase
-from kling_ui.jobs.models import EngineSnapshot, Job, JobSpec, JobStatus, PoolSnapshot
+from kling_ui.jobs.models import (
+    KEYS_DEMO,
+    KEYS_OWN,
+    KEYS_SHARED,
+    EngineSnapshot,
+    Job,
+    JobSpec,
+    JobStatus,
+    PoolSnapshot,
+)
 from kling_ui.jobs.scheduler import FairQueue
 from kling_ui.jobs.slots import SlotPool
 from kling_ui.jobs.specs import check_spec, file_sha256, reused_job, store_frame
 from kling_ui.jobs.steps import MAX_BACKOFF, EngineSteps
 from kling_ui.jobs.store import JobStore
-from kling_ui.kling.client import KlingClient, RetryPolicy, new_external_task_id
+from kling_ui.kling.client import RetryPolicy, new_external_task_id
 
 __all__ = ["CALLBACK_PATH", "Credentials", "JobEngine", "SubmitResult"]
 
@@ -181,10 +190,14 @@ class JobEngine(EngineSteps):
         last_hash = file_sha256(spec.last_frame) if spec.last_frame else None
         origin = "simulator" if self.simulated else creds.base_url.rstrip("/")
         fingerprint = spec.fingerprint(first_hash, last_hash, origin)
+        runs_on = self._runs_on(credentials)
         if not spec.new_take:
             done = self.store.find_reusable(fingerprint)
             if done is not None:
-                job = self.store.insert(reused_job(done, spec, creds.account))
+                reused = dataclasses.replace(
+                    reused_job(done, spec, creds.account), runs_on=runs_on
+                )
+                job = self.store.insert(reused)
                 self._emit(job)
                 return SubmitResult(job, reused=True)
         now = time.time()
@@ -202,6 +215,7 @@ class JobEngine(EngineSteps):
             status_message_zh=messages.QUEUED.zh,
             created_at=now,
             updated_at=now,
+            runs_on=runs_on,
         )
         with self._cond:
             twin = None if spec.new_take else self._twin_in_flight(fingerprint)
@@ -221,6 +235,12 @@ class JobEngine(EngineSteps):
             self._cond.notify_all()
         self._emit(job)
         return SubmitResult(job, reused=False)
+
+    def _runs_on(self, credentials: Credentials | None) -> str:
+        """Whose keys a job submitted with these credentials runs on, for the page."""
+        if credentials is not None and credentials.account != self.default_credentials.account:
+            return KEYS_OWN
+        return KEYS_DEMO if self.simulated else KEYS_SHARED
 
     def _twin_in_flight(self, fingerprint: str) -> str | None:
         """The id of a job with this fingerprint the engine is still working on (lock held)."""
@@ -270,7 +290,7 @@ class JobEngine(EngineSteps):
         job = self.store.get(job_id)
         with self._cond:
             live = self._live.get(job_id)
-            if live is None or live.cancelled or live.slow:
+            if live is None or live.cancelled or live.slow or live.unreachable_since:
                 return None
             typical = self._durations.typical(live.account)
             download = 1.0
@@ -305,6 +325,9 @@ class JobEngine(EngineSteps):
             else:
                 live.cancelled = True
                 watch = WATCH_BY_PHASE[live.phase]
+                if live.trouble_since is not None:
+                    # Its step is failing and retrying: every pending retry stops at once.
+                    live.abort.set()
             message = messages.CANCELLED if watch is None else messages.CANCELLED_RUNNING
             job = self._write(job_id, message=message, watch=watch, **fields)
         self._emit(job)
@@ -398,6 +421,12 @@ class JobEngine(EngineSteps):
         steps: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
         by_account: dict[str, list[Live]] = {}
         for live in self._live.values():
+            if live.parked_at is not None:
+                if self._accounts[live.account].answered_at <= live.parked_at:
+                    continue
+                # Kling answers this account again: check the cancelled job's task once more.
+                live.parked_at, live.abort, live.due = None, threading.Event(), now
+                live.failures, live.trouble_since = 0, None
             by_account.setdefault(live.account, []).append(live)
             if live.busy or live.phase is Phase.QUEUE:
                 continue
@@ -442,7 +471,7 @@ class JobEngine(EngineSteps):
         """Seconds until the next planned step could start (lock held)."""
         times: list[float] = []
         for live in self._live.values():
-            if live.busy or live.phase is Phase.QUEUE:
+            if live.busy or live.phase is Phase.QUEUE or live.parked_at is not None:
                 continue
             times.append(live.due)
             if live.phase is Phase.WATCH and not live.slow and live.deadline is not None:
@@ -492,13 +521,7 @@ class JobEngine(EngineSteps):
         transport = CountingTransport(self._requests, self._requests_lock)
         account = Account(
             credentials=credentials,
-            client=KlingClient(
-                credentials.base_url,
-                credentials.access_key,
-                credentials.secret_key,
-                retry=self.retry,
-                transport=transport,
-            ),
+            client=credentials.client(retry=self.retry, transport=transport),
             pool=SlotPool(
                 self.concurrency,
                 backoff_initial=min(5.0, max(self.poll_interval, 0.5)),
@@ -506,6 +529,7 @@ class JobEngine(EngineSteps):
             ),
             queue=FairQueue(),
         )
+        transport.on_answer = lambda: setattr(account, "answered_at", time.monotonic())
         self._accounts[name] = account
         for job_id in sorted(self._waiting_keys.pop(name, set())):
             self._adopt(self.store.get(job_id), account)
@@ -513,9 +537,14 @@ class JobEngine(EngineSteps):
 
     def _resume(self) -> None:
         """Take up every unfinished job in the store (lock held)."""
+        default = self.default_credentials
         for job in self.store.unfinished():
             if job.id in self._live:
                 continue
+            if default.legacy_account and job.account == default.legacy_account:
+                # Stored by an older version under a name without the secret: the operator's
+                # own keys are the ones it ran on.
+                job = self.store.update(job.id, account=default.account)
             account = self._accounts.get(job.account)
             if account is None:
                 self._waiting_keys.setdefault(job.account, set()).add(job.id)
@@ -537,6 +566,7 @@ class JobEngine(EngineSteps):
             task_status=job.task_status,
             due=now,
             cancelled=job.status is JobStatus.CANCELLED,
+            unreachable_since=job.unreachable_since,
         )
         stage = job.watch if live.cancelled else job.status.value
         if stage in ("poll", "submitted", "processing", "timed_out") and job.task_id is None:

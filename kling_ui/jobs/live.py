@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from kling_ui.jobs.models import JobStatus
@@ -54,3 +55,9 @@ class Live:
     seen_running: bool = False  # this process saw the task unfinished: its duration is real
     polled_at: float = 0.0  # monotonic time its latest poll was planned
     hinted_at: float = 0.0  # monotonic time of the latest callback about it
+    # Set on cancel to cut short every request and wait of this job's running step.
+    abort: threading.Event = field(default_factory=threading.Event)
+    parked_at: float | None = None  # cancelled while Kling was unreachable: no requests
+    unreachable_since: float | None = None  # wall time Kling stopped answering for it
+    trouble_since: float | None = None  # monotonic time its current step started failing
+    unreadable: int = 0  # answers about its task in a row that could not be read

@@ -28,6 +28,18 @@ QUERY_TROUBLE = Text(
     "Could not check the task ({reason}); trying again in {seconds:.0f} s.",
     "无法查询任务（{reason}）；{seconds:.0f} 秒后重试。",
 )
+UNREACHABLE = Text(
+    "Kling is not answering ({reason}); the Studio tries again by itself and never sends "
+    "a task twice.",
+    "可灵没有响应（{reason}）；工作室会自动重试，绝不会重复提交任务。",
+)
+TIMED_OUT_CREATING = Text(
+    "Kling gave no clear answer for {seconds:.0f} s, so the Studio stopped asking. Nothing "
+    "is sent twice: resume later (python -m kling_ui resume, or restart the Studio) and it "
+    "first checks whether Kling has the task.",
+    "可灵在 {seconds:.0f} 秒内没有给出明确答复，工作室已停止询问。任务不会被重复提交：稍后恢复"
+    "（python -m kling_ui resume，或重启工作室）时会先确认可灵是否已收到该任务。",
+)
 TIMED_OUT = Text(
     "Kling has not finished after {seconds:.0f} s; still watching, and the video is kept "
     "if it arrives.",
@@ -53,6 +65,12 @@ CANCELLED_KEPT = Text(
     "Cancelled, but Kling finished it anyway; the video was kept.",
     "已取消，但可灵仍完成了任务；视频已保存。",
 )
+CANCELLED_UNREACHABLE = Text(
+    "Cancelled while Kling was not answering: no more requests for it. If Kling did start "
+    "it, it is checked once Kling answers again and its video is kept.",
+    "在可灵无响应时已取消：不再为其发送请求。若可灵已开始该任务，待可灵恢复响应后会再确认，"
+    "视频仍会保存。",
+)
 CANCELLED_NOTHING = Text("Cancelled; Kling never started it.", "已取消；可灵尚未开始该任务。")
 NEEDS_KEYS = Text(
     "Waiting for the Kling keys it was started with: enter the keys of that account again to "
@@ -70,6 +88,23 @@ def simulator_restarted() -> UserError:
             "模拟器已重启，不再记得这个任务。",
         ),
         remedy=Text("Run it again.", "请重新运行。"),
+    )
+
+
+def unreadable_task() -> UserError:
+    """Kling's answers about a task kept coming back in a shape the Studio cannot read."""
+    return UserError(
+        "kling.protocol",
+        Text(
+            "Kling's answers about this task could not be read, several times in a row, so "
+            "the Studio stopped waiting for it.",
+            "多次无法读取可灵关于该任务的答复，工作室已停止等待。",
+        ),
+        remedy=Text(
+            "Check the task in Kling's console; if it finished, its video is there. Update "
+            "the Studio if this repeats.",
+            "请在可灵控制台查看该任务；若已完成，视频可在控制台获取。如反复出现，请升级工作室。",
+        ),
     )
 
 

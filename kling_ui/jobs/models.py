@@ -58,6 +58,8 @@ STATUS_LABELS: dict[JobStatus, Text] = {
 }
 
 Kind = Literal["single", "lab", "deck"]
+# Whose keys a job runs on, for the page to say so.
+KEYS_DEMO, KEYS_OWN, KEYS_SHARED = "demo", "own", "shared"
 ErrorStage = Literal["create", "task", "download", "engine"]
 
 
@@ -145,6 +147,10 @@ class Job:
     attempts: int = 0
     reused_from: str | None = None
     best: bool = False
+    runs_on: str | None = None  # whose keys it runs on: KEYS_DEMO, KEYS_OWN or KEYS_SHARED
+    owner: str | None = None
+    unreachable_since: float | None = None  # Kling has not answered for it since then
+    retry_at: float | None = None  # when the engine next tries while Kling does not answer
 
     def elapsed(self, now: float | None = None) -> float:
         """Seconds since the job was created, up to its end if it has ended."""

@@ -25,8 +25,17 @@ from kling_ui.jobs.naming import video_file_name
 from kling_ui.jobs.scheduler import NEVER, Ticket
 from kling_ui.jobs.specs import create_request
 from kling_ui.jobs.store import JobStore
-from kling_ui.kling.client import KlingClient
-from kling_ui.kling.errors import ConcurrencyLimited, KlingError, NotFound
+from kling_ui.kling.client import KlingClient, RequestAborted, abort_on
+from kling_ui.kling.errors import (
+    ConcurrencyLimited,
+    InvalidRequest,
+    KlingError,
+    LookupUnclear,
+    NetworkError,
+    NotFound,
+    ProtocolError,
+    ServerError,
+)
 from kling_ui.kling.models import Task, TaskStatus
 
 log = logging.getLogger("kling_ui.jobs.engine")
@@ -34,6 +43,14 @@ log = logging.getLogger("kling_ui.jobs.engine")
 MAX_BACKOFF = 60.0
 MAX_UNEXPECTED = 5  # unexpected errors in a row before a job is failed
 MAX_DOWNLOAD_TRIES = 6
+MAX_UNREADABLE = 5  # unreadable answers about one task in a row before its job fails
+
+
+def unreachable(exc: BaseException | None) -> bool:
+    """True when Kling gave no usable answer at all: no connection, or a server error."""
+    if isinstance(exc, LookupUnclear):
+        exc = exc.cause
+    return isinstance(exc, NetworkError | ServerError)
 
 
 class EngineSteps:
@@ -70,21 +87,28 @@ class EngineSteps:
         self._emit(job)
         found = False
         try:
-            task = None
-            if live.lookup_first:
-                task = account.client.find_by_external_id(job.external_task_id)
-                found = task is not None
-            if task is None:
-                if live.cancelled:
-                    self._settle_cancelled_without_task(live)
-                    return
-                task = account.client.create(create_request(job, self.callback_url))
+            with abort_on(live.abort):
+                task = None
+                if live.lookup_first:
+                    task = account.client.find_by_external_id(job.external_task_id)
+                    found = task is not None
+                if task is None:
+                    if live.cancelled:
+                        self._settle_cancelled_without_task(live)
+                        return
+                    # Once a create has left, its fate is unknown until Kling answers.
+                    live.lookup_first = True
+                    task = account.client.create(create_request(job, self.callback_url))
+        except RequestAborted:
+            self._park(live)
+            return
         except ConcurrencyLimited as exc:
+            live.lookup_first = False
             self._back_in_line(live, exc)
             return
         except KlingError as exc:
             if exc.retryable:
-                self._create_unclear(live, f"{exc.code}")
+                self._create_unclear(live, exc)
             else:
                 self._fail(live, exc, "create")
             return
@@ -96,7 +120,7 @@ class EngineSteps:
             if live.failures + 1 >= MAX_UNEXPECTED:
                 self._fail(live, messages.internal_error(type(exc).__name__), "engine")
             else:
-                self._create_unclear(live, type(exc).__name__)
+                self._create_unclear(live, exc)
             return
         self._created(live, task, found=found)
 
@@ -107,24 +131,25 @@ class EngineSteps:
             due = {live.job_id for live in watching if live.due <= started}
             listed: dict[str, Task] = {}
             if len(watching) > 1:
-                size = min(500, max(30, 4 * len(watching)))
-                try:
-                    listed = {t.task_id: t for t in account.client.list(1, size)}
-                except KlingError as exc:
-                    log.info("list call failed (%s); querying tasks one by one", exc.code)
+                listed = self._list_tasks(account, watching)
             for live in watching:
                 task = listed.get(live.task_id or "")
                 if task is None:
                     if live.job_id not in due or live.task_id is None:
                         continue
                     try:
-                        task = account.client.get(live.task_id)
-                    except NotFound as exc:
-                        lost = messages.simulator_restarted() if self.simulated else exc
-                        self._fail(live, lost, "task")
+                        with abort_on(live.abort):
+                            task, gone = self._query(account, live)
+                    except RequestAborted:
+                        self._park(live)
                         continue
                     except KlingError as exc:
                         self._query_trouble(live, exc)
+                        continue
+                    if task is None:
+                        lost = messages.simulator_restarted() if self.simulated else gone
+                        assert lost is not None
+                        self._fail(live, lost, "task")
                         continue
                 self._on_task(live, task)
         finally:
@@ -132,6 +157,32 @@ class EngineSteps:
                 for live in watching:
                     live.busy = False
                 self._cond.notify_all()
+
+    def _list_tasks(self, account: Account, watching: list[Live]) -> dict[str, Task]:
+        """One list call for every watched task of the account. The list has no documented
+        order and holds other apps' tasks too: when a full page misses some of ours, the
+        next call asks for a bigger page (up to 500); what it misses is queried by id."""
+        size = min(500, max(account.list_size, 4 * len(watching)))
+        try:
+            tasks = account.client.list(1, size)
+        except KlingError as exc:
+            log.info("list call failed (%s); querying tasks one by one", exc.code)
+            return {}
+        listed = {t.task_id: t for t in tasks}
+        missing = sum(1 for live in watching if live.task_id not in listed)
+        if missing and len(tasks) >= size and size < 500:
+            account.list_size = min(500, size * 4)
+        return listed
+
+    def _query(self, account: Account, live: Live) -> tuple[Task | None, KlingError | None]:
+        """The task by its id; when Kling says it has no such id (404, 400, null), asked again
+        by external id in both forms. (None, Kling's refusal) only when every form says the
+        task is gone."""
+        assert live.task_id is not None
+        try:
+            return account.client.get(live.task_id), None
+        except (NotFound, InvalidRequest) as gone:
+            return account.client.find_by_external_id(live.external_task_id), gone
 
     def _download(self, live: Live) -> None:
         """Download the video to data_dir/videos; retry transient faults, refresh the URL once."""
@@ -141,12 +192,16 @@ class EngineSteps:
         try:
             if not job.video_url:
                 raise NotFound("no video URL recorded")
-            account.client.download(job.video_url, dest)
+            with abort_on(live.abort):
+                account.client.download(job.video_url, dest)
+        except RequestAborted:
+            self._park(live)
+            return
         except (KlingError, OSError) as exc:
             retryable = isinstance(exc, OSError) or (isinstance(exc, KlingError) and exc.retryable)
             reason = exc.code if isinstance(exc, KlingError) else type(exc).__name__
             if retryable and live.failures + 1 < MAX_DOWNLOAD_TRIES:
-                self._later(live, messages.DOWNLOAD_TROUBLE, reason)
+                self._later(live, messages.DOWNLOAD_TROUBLE, reason, exc)
                 return
             if not live.url_refreshed and job.task_id and self._refresh_url(live, job.task_id):
                 return
@@ -163,6 +218,7 @@ class EngineSteps:
                 watch=None,
                 video_path=dest,
                 finished_at=time.time(),
+                **self._answered(live),
             )
         self._emit(job)
 
@@ -204,6 +260,7 @@ class EngineSteps:
                 task_id=task.task_id,
                 task_status=live.task_status,
                 submitted_at=submitted_at,
+                **self._answered(live),
             )
         self._emit(job)
         if task.task_status is not TaskStatus.SUBMITTED:
@@ -221,8 +278,12 @@ class EngineSteps:
                 # A callback that came in while this query was under way still counts.
                 fresh_hint = live.hinted_at > live.polled_at
                 live.due = time.monotonic() + (0.0 if fresh_hint else interval)
-                live.failures = 0
+                live.failures = live.unreadable = 0
                 live.seen_running = True
+                answered = self._answered(live)
+                if answered:
+                    plain = {} if live.cancelled else {"message": messages.PLAIN}
+                    self._write(live.job_id, **plain, **answered)
                 if live.task_status == status.value:
                     return
                 live.task_status = status.value
@@ -247,6 +308,8 @@ class EngineSteps:
             if status is TaskStatus.SUCCEED and live.seen_running:
                 self._record_duration(live)
             live.task_status = status.value
+            live.unreadable = 0
+            answered = self._answered(live)
         try:
             KlingClient.outcome(task)
         except KlingError as exc:
@@ -265,6 +328,7 @@ class EngineSteps:
                 video_url=video.url,
                 units=task.final_unit_deduction,
                 downloading_at=time.time(),
+                **answered,
             )
         self._emit(job)
 
@@ -287,23 +351,92 @@ class EngineSteps:
             self._cond.notify_all()
         self._emit(job)
 
-    def _create_unclear(self, live: Live, reason: str) -> None:
-        """No clear answer: keep the slot (the task may exist) and look it up before retrying."""
+    def _create_unclear(self, live: Live, exc: Exception) -> None:
+        """No clear answer: keep the slot (the task may exist) and look it up before retrying.
+        Past the task timeout the job ends "timed out", resumable, and asks nothing more."""
         with self._cond:
             live.lookup_first = True
-        self._later(live, messages.UNCLEAR_CREATE, reason)
+            started = live.trouble_since
+        if started is not None and time.monotonic() - started >= self.task_timeout:
+            self._give_up_creating(live)
+            return
+        reason = exc.code if isinstance(exc, KlingError) else type(exc).__name__
+        self._later(live, messages.UNCLEAR_CREATE, reason, exc)
 
     def _query_trouble(self, live: Live, exc: KlingError) -> None:
-        self._later(live, messages.QUERY_TROUBLE, exc.code)
+        if isinstance(exc, ProtocolError):
+            live.unreadable += 1
+            if live.unreadable >= MAX_UNREADABLE:
+                self._fail(live, messages.unreadable_task(), "task")
+                return
+        self._later(live, messages.QUERY_TROUBLE, exc.code, exc)
 
-    def _later(self, live: Live, message: Text, reason: str) -> None:
-        """Try this job's step again after a back-off, saying why."""
+    def _later(self, live: Live, message: Text, reason: str, exc: Exception | None = None) -> None:
+        """Try this job's step again after a back-off, saying why. When Kling gave no answer
+        at all, the row says since when and when the next try is."""
         with self._cond:
             delay = self._backoff(live.failures)
             live.failures += 1
-            live.due = time.monotonic() + delay
+            now = time.monotonic()
+            live.due = now + delay
             live.busy = False
-            job = self._write(live.job_id, message=message.format(reason=reason, seconds=delay))
+            if live.trouble_since is None:
+                live.trouble_since = now
+            fields: dict[str, Any] = {}
+            if unreachable(exc) and live.cancelled:
+                # Cancelled: no retry while Kling does not answer (the paid task, if any, is
+                # checked again once Kling answers this account, or at the next start).
+                live.parked_at = now
+                job = self._write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
+                self._cond.notify_all()
+                self._emit(job)
+                return
+            if unreachable(exc):
+                live.unreachable_since = live.unreachable_since or time.time()
+                message = messages.UNREACHABLE
+                fields = {
+                    "unreachable_since": live.unreachable_since,
+                    "retry_at": time.time() + delay,
+                }
+            job = self._write(
+                live.job_id, message=message.format(reason=reason, seconds=delay), **fields
+            )
+            self._cond.notify_all()
+        self._emit(job)
+
+    def _answered(self, live: Live) -> dict[str, Any]:
+        """Kling answered for this job: forget its trouble; the columns to clear, if any."""
+        live.trouble_since = None
+        if live.unreachable_since is None:
+            return {}
+        live.unreachable_since = None
+        return {"unreachable_since": None, "retry_at": None}
+
+    def _give_up_creating(self, live: Live) -> None:
+        """The create has had no clear answer for the whole task timeout: free the slot and
+        stop asking. The row keeps `watch = "lookup"`, so `resume` or the next start looks the
+        task up (never creating it twice)."""
+        with self._cond:
+            self._release(live)
+            self._live.pop(live.job_id, None)
+            message = messages.TIMED_OUT_CREATING.format(seconds=self.task_timeout)
+            if live.cancelled:
+                job = self._write(live.job_id, message=message, watch="lookup")
+            else:
+                job = self._write(
+                    live.job_id, message=message, status=JobStatus.TIMED_OUT, watch="lookup"
+                )
+            live.busy = False
+            self._cond.notify_all()
+        self._emit(job)
+
+    def _park(self, live: Live) -> None:
+        """A cancel cut this job's step short while Kling was not answering: no more requests
+        for it until Kling answers the account again (or the next start)."""
+        with self._cond:
+            live.parked_at = time.monotonic()
+            live.busy = False
+            job = self._write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
             self._cond.notify_all()
         self._emit(job)
 

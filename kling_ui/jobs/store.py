@@ -9,6 +9,7 @@ folder can move. The schema carries a version (`PRAGMA user_version`) and migrat
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import threading
 import time
@@ -78,8 +79,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX jobs_lab ON jobs (lab_group);
     CREATE INDEX jobs_created ON jobs (created_at);
     """,
+    # 2: whose keys a job runs on, who owns it, and since when Kling has not answered for it.
+    """
+    ALTER TABLE jobs ADD COLUMN runs_on TEXT;
+    ALTER TABLE jobs ADD COLUMN owner TEXT;
+    ALTER TABLE jobs ADD COLUMN unreachable_since REAL;
+    ALTER TABLE jobs ADD COLUMN retry_at REAL;
+    CREATE INDEX jobs_owner ON jobs (owner, created_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT = 10.0  # seconds an opener or writer waits for another connection's lock
 
 _SPEC_COLUMNS = (
     "submitter",
@@ -97,6 +107,28 @@ _SPEC_COLUMNS = (
 )
 _PATH_COLUMNS = ("first_frame", "last_frame", "video_path")
 _FINISHED = tuple(s.value for s in JobStatus if s.finished)
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, split where SQLite says one is complete
+    (so a ';' inside a string literal or a trigger body does not split a statement)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        statements.append(pending.strip())
+    return statements
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """True when SQLite refused because another connection holds a lock."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 class StoreTooNew(UserError):
@@ -127,14 +159,18 @@ class JobStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=10.0
+            self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT
         )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed row survives power loss too, not only a killed process.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._migrate()
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            self._enable_wal()
+            # FULL: a committed row survives power loss too, not only a killed process.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     # ---- schema ---------------------------------------------------------------------------
 
@@ -144,19 +180,39 @@ class JobStore:
         with self._lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
+    def _enable_wal(self) -> None:
+        # Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+        # locked" at once, without its busy handler, when two openers would deadlock on that
+        # upgrade: so retry, with jitter, for as long as the busy timeout would have waited.
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        pause = 0.005
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL").fetchone()
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 0.2)
+
     def _migrate(self) -> None:
+        # Any number of processes may open a new file together: each step runs under the write
+        # lock (BEGIN IMMEDIATE waits through busy_timeout) and re-reads the version inside it,
+        # so exactly one opener applies each migration and the others find it done.
         with self._lock:
-            version = self.schema_version
-            if version > SCHEMA_VERSION:
-                self._db.close()
-                raise StoreTooNew(self.path, version)
-            for number in range(version, SCHEMA_VERSION):
+            while True:
+                if self.schema_version == SCHEMA_VERSION:
+                    return
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in MIGRATIONS[number].split(";"):
-                        if statement.strip():
+                    version = self.schema_version
+                    if version > SCHEMA_VERSION:
+                        raise StoreTooNew(self.path, version)
+                    if version < SCHEMA_VERSION:
+                        for statement in _statements(MIGRATIONS[version]):
                             self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version={number + 1}")
+                        self._db.execute(f"PRAGMA user_version={version + 1}")
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -379,6 +435,10 @@ class JobStore:
             "attempts",
             "reused_from",
             "best",
+            "runs_on",
+            "owner",
+            "unreachable_since",
+            "retry_at",
         ):
             row[name] = getattr(job, name)
         return {name: self._to_db(name, value) for name, value in row.items()}
@@ -427,4 +487,8 @@ class JobStore:
             attempts=row["attempts"],
             reused_from=row["reused_from"],
             best=bool(row["best"]),
+            runs_on=row["runs_on"],
+            owner=row["owner"],
+            unreachable_since=row["unreachable_since"],
+            retry_at=row["retry_at"],
         )

@@ -80,3 +80,28 @@ class TokenSigner:
 
 def _secret(value: SecretStr | str) -> SecretStr:
     return value if isinstance(value, SecretStr) else SecretStr(value)
+
+
+class ApiKeyAuth:
+    """The bearer value for Kling's single API key (no JWT): the key itself, sent as is.
+
+    Has the same face as TokenSigner so the client need not care which kind it holds.
+    """
+
+    def __init__(self, api_key: SecretStr | str) -> None:
+        self._key = _secret(api_key)
+        self.signed_count = 0
+        register_secret(self._key.get_secret_value())
+
+    def token(self) -> str:
+        """The API key."""
+        return self._key.get_secret_value()
+
+    def invalidate(self) -> None:
+        """Nothing to re-sign: an API key does not expire by the clock."""
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(api_key=**********)"
+
+
+BearerAuth = TokenSigner | ApiKeyAuth

@@ -2,15 +2,20 @@
 
 Transient faults (network, 429 with 1302/1303, 5xx, unreadable answers) are retried with
 exponential backoff and jitter, honouring Retry-After. A create whose fate is unclear is
-never simply sent again: the task is first looked up by its external_task_id, so a lost
-response never pays twice.
+never simply sent again: the task is first looked up by its external_task_id in both
+documented forms, and only when both say there is no such task may a create leave again.
+Every wait between tries can be cut short for one job (`abort_on`), so a cancel stops its
+retries at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,13 +28,16 @@ from pydantic import SecretStr, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from kling_ui.kling import capabilities
-from kling_ui.kling.auth import TokenSigner
+from kling_ui.kling.auth import ApiKeyAuth, BearerAuth, TokenSigner
 from kling_ui.kling.errors import (
+    AuthError,
     BadVideo,
     ConcurrencyLimited,
     EmptyResult,
+    ImageRejected,
     InvalidRequest,
     KlingError,
+    LookupUnclear,
     NetworkError,
     NotFound,
     ProtocolError,
@@ -43,7 +51,19 @@ from kling_ui.video import NotAVideo, probe
 log = logging.getLogger("kling_ui.kling.client")
 
 IMAGE2VIDEO = "/v1/videos/image2video"
+# Kling's docs list this header for every request, GET included.
+JSON_HEADERS = {"Content-Type": "application/json", "User-Agent": "kling-transition-studio"}
+SCAN_PAGE_SIZE = 500
+SCAN_MAX_PAGES = 20
 T = TypeVar("T")
+
+_abort: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "kling_abort", default=None
+)
+
+
+class RequestAborted(Exception):
+    """The caller gave up on this call (a cancelled job): no further request or wait."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,29 +88,65 @@ def new_external_task_id() -> str:
     return f"kts-{uuid.uuid4().hex}"
 
 
+@contextlib.contextmanager
+def abort_on(event: threading.Event) -> Iterator[None]:
+    """Within this block, every call of any KlingClient stops (RequestAborted) as soon as
+    `event` is set: before a request leaves and during any wait between tries."""
+    token = _abort.set(event)
+    try:
+        yield
+    finally:
+        _abort.reset(token)
+
+
+def _check_abort() -> None:
+    event = _abort.get()
+    if event is not None and event.is_set():
+        raise RequestAborted
+
+
+def _says_absent(exc: KlingError) -> bool:
+    """Answers of a lookup form that mean "no such task here" (404, 400/1201 and alike)."""
+    return isinstance(exc, NotFound) or (
+        isinstance(exc, InvalidRequest) and not isinstance(exc, ImageRejected)
+    )
+
+
 class KlingClient:
-    """A synchronous client for Kling's image-to-video API, safe to share between threads."""
+    """A synchronous client for Kling's image-to-video API, safe to share between threads.
+
+    Authenticates with an access/secret key pair (a JWT re-signed before it expires) or with
+    a single API key sent as the bearer value.
+    """
 
     def __init__(
         self,
         base_url: str,
-        access_key: SecretStr | str,
-        secret_key: SecretStr | str,
+        access_key: SecretStr | str | None = None,
+        secret_key: SecretStr | str | None = None,
         *,
+        api_key: SecretStr | str | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.signer = TokenSigner(access_key, secret_key)
+        self.signer: BearerAuth
+        if api_key is not None:
+            self.signer = ApiKeyAuth(api_key)
+        elif access_key is not None and secret_key is not None:
+            self.signer = TokenSigner(access_key, secret_key)
+        else:
+            raise ValueError("give an API key, or both an access key and a secret key")
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self._plain_sleep = sleep
+        self.unreadable_items = 0
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=10.0),
             transport=transport,
-            headers={"User-Agent": "kling-transition-studio"},
+            headers=JSON_HEADERS,
         )
         # Video URLs live on a CDN: fetched without our Authorization header.
         self._cdn = httpx.Client(
@@ -117,75 +173,69 @@ class KlingClient:
         """Create an image-to-video task and return it as Kling reports it.
 
         The request is checked against the capability table first (UnsupportedRequest if it
-        is forbidden) and given a fresh external_task_id if it has none. After a failure whose
-        outcome is unclear (no answer, 5xx, unreadable answer) the task is looked up by that
-        id, and a new create is sent only if Kling has no such task.
+        is forbidden) and given a fresh external_task_id if it has none. After an answer that
+        leaves the outcome unclear (no answer, 5xx, unreadable, or a refusal that may mean
+        "this external id exists already", whatever its wording) the task is looked up by
+        that id, and a create is sent again only once both lookup forms say there is none.
+        A lookup that is itself unclear raises LookupUnclear (retryable) and never creates.
         """
         request = capabilities.check(request)
         if not request.external_task_id:
             request = request.model_copy(update={"external_task_id": new_external_task_id()})
         external_id = request.external_task_id
         assert external_id is not None
+        lookup_pending = False
 
         def attempt() -> Task:
-            try:
-                return self._create_once(request)
-            except (NetworkError, ProtocolError) as exc:
-                found = self._lookup_after_unclear_create(external_id, exc)
+            nonlocal lookup_pending
+            if lookup_pending:
+                found = self._lookup(external_id)
                 if found is not None:
                     return found
-                raise
+                lookup_pending = False
+            try:
+                return self._create_once(request)
             except KlingError as exc:
-                if exc.http_status is not None and exc.http_status >= 500:
-                    found = self._lookup_after_unclear_create(external_id, exc)
-                    if found is not None:
-                        return found
-                elif isinstance(exc, InvalidRequest) and "external_task_id" in (
-                    exc.server_message or ""
-                ):
-                    # A previous attempt did create it after all.
-                    found = self.find_by_external_id(external_id)
-                    if found is not None:
-                        return found
+                unclear = isinstance(exc, NetworkError | ProtocolError) or (
+                    exc.http_status is not None and exc.http_status >= 500
+                )
+                maybe_duplicate = isinstance(exc, InvalidRequest) and not isinstance(
+                    exc, ImageRejected
+                )
+                if not (unclear or maybe_duplicate):
+                    raise
+                log.info("create of %s: %s; looking it up", external_id, exc.code)
+                lookup_pending = True
+                found = self._lookup(external_id)
+                lookup_pending = False
+                if found is not None:
+                    return found
                 raise
 
         return self._with_retries(attempt, "create")
 
     def get(self, task_id: str) -> Task:
-        """The task with Kling's `task_id`."""
-        return self._with_retries(
-            lambda: self._task_from(self._call("GET", f"{IMAGE2VIDEO}/{task_id}")), "get"
-        )
+        """The task with Kling's `task_id` (NotFound if Kling answers that it has none)."""
+
+        def attempt() -> Task:
+            data = self._call("GET", f"{IMAGE2VIDEO}/{task_id}")
+            return self._task_from(data, lambda t: t.task_id == task_id)
+
+        return self._with_retries(attempt, "get")
 
     def find_by_external_id(self, external_task_id: str) -> Task | None:
-        """The task created with this external_task_id, or None if Kling has none.
+        """The task created with this external_task_id, or None once Kling clearly has none.
 
-        Kling's docs disagree on the form: the id in the path is tried first, then the
-        `?external_task_id=` query.
+        Both documented forms are asked: the id in the path, then `?external_task_id=`. A
+        refusal of one form (404, 400/1201, `data: null`, an empty list) only sends the
+        question to the other; None only when both say there is no such task. An answer
+        that settles nothing raises LookupUnclear (retryable), never None.
         """
-
-        def attempt() -> Task | None:
-            try:
-                task = self._task_from(self._call("GET", f"{IMAGE2VIDEO}/{external_task_id}"))
-                if task.external_task_id in (None, external_task_id):
-                    return task
-            except NotFound:
-                pass
-            try:
-                data = self._call("GET", IMAGE2VIDEO, params={"external_task_id": external_task_id})
-            except NotFound:
-                return None
-            items = data if isinstance(data, list) else [data] if data else []
-            for item in items:
-                task = self._parse_task(item)
-                if task.external_task_id == external_task_id:
-                    return task
-            return None
-
-        return self._with_retries(attempt, "find")
+        return self._with_retries(lambda: self._lookup(external_task_id), "find")
 
     def list(self, page_num: int = 1, page_size: int = 30) -> list[Task]:
-        """One page of the account's tasks, newest first (pageNum 1-1000, pageSize 1-500)."""
+        """One page of the account's tasks, in whatever order Kling gives them (pageNum
+        1-1000, pageSize 1-500). An unreadable item is skipped, never the whole page."""
         if not (1 <= page_num <= 1000 and 1 <= page_size <= 500):
             raise ValueError("page_num must be 1-1000 and page_size 1-500")
         data = self._with_retries(
@@ -194,15 +244,15 @@ class KlingClient:
             ),
             "list",
         )
-        return [self._parse_task(item) for item in (data or [])]
+        return self._readable_tasks(data)
 
-    def iter_all(self, page_size: int = 500) -> Iterator[Task]:
-        """Every task of the account, page after page."""
-        for page in range(1, 1001):
-            tasks = self.list(page, page_size)
-            yield from tasks
-            if len(tasks) < page_size:
-                return
+    def verify(self) -> None:
+        """Check the keys with one cheap authenticated read (a one-item list).
+
+        Returns quietly when Kling accepts them; raises AuthError for keys Kling refuses,
+        NetworkError/ServerError when Kling cannot be reached to tell.
+        """
+        self.list(1, 1)
 
     def download(self, url: str, dest: Path) -> Path:
         """Stream the video at `url` to `dest` (via a temporary file renamed when complete)
@@ -210,6 +260,7 @@ class KlingClient:
         dest.parent.mkdir(parents=True, exist_ok=True)
 
         def attempt() -> Path:
+            _check_abort()
             partial = dest.with_name(f".{dest.name}.{os.getpid()}.part")
             try:
                 with self._cdn.stream("GET", url) as response:
@@ -240,14 +291,68 @@ class KlingClient:
             raise EmptyResult("succeeded without a video")
         return task
 
+    # ---- looking a task up by its external id ----------------------------------------------
+
+    def _lookup(self, external_id: str) -> Task | None:
+        """One round of both lookup forms (see find_by_external_id)."""
+        unclear: list[KlingError] = []
+        for form in (self._lookup_by_path, self._lookup_by_query):
+            try:
+                task = form(external_id)
+            except KlingError as exc:
+                if isinstance(exc, AuthError) and not isinstance(exc, TokenTimingError):
+                    raise  # keys refused: no lookup can ever settle anything
+                if not _says_absent(exc):
+                    unclear.append(exc)
+                continue
+            if task is not None:
+                return task
+        if unclear:
+            raise LookupUnclear(external_id, unclear[0])
+        return None
+
+    def _lookup_by_path(self, external_id: str) -> Task | None:
+        data = self._call("GET", f"{IMAGE2VIDEO}/{external_id}")
+        tasks = self._readable_tasks(data)
+        return next((t for t in tasks if t.external_task_id in (None, external_id)), None)
+
+    def _lookup_by_query(self, external_id: str) -> Task | None:
+        data = self._call("GET", IMAGE2VIDEO, params={"external_task_id": external_id})
+        tasks = self._readable_tasks(data)
+        found = next((t for t in tasks if t.external_task_id == external_id), None)
+        if found is not None or not tasks:
+            return found
+        # Other tasks came back: the filter was ignored, so their absence proves nothing.
+        # Only the account's whole list can tell.
+        return self._scan_for(external_id)
+
+    def _scan_for(self, external_id: str) -> Task | None:
+        for page in range(1, SCAN_MAX_PAGES + 1):
+            data = self._call(
+                "GET", IMAGE2VIDEO, params={"pageNum": page, "pageSize": SCAN_PAGE_SIZE}
+            )
+            items = data if isinstance(data, list) else []
+            tasks = self._readable_tasks(items)
+            found = next((t for t in tasks if t.external_task_id == external_id), None)
+            if found is not None:
+                return found
+            if len(items) < SCAN_PAGE_SIZE:
+                return None
+        raise ProtocolError(f"more than {SCAN_MAX_PAGES * SCAN_PAGE_SIZE} tasks to search")
+
     # ---- plumbing -----------------------------------------------------------------------
 
     def _create_once(self, request: CreateTaskRequest) -> Task:
         return self._task_from(self._call("POST", IMAGE2VIDEO, json=request.body()))
 
-    def _lookup_after_unclear_create(self, external_id: str, cause: KlingError) -> Task | None:
-        log.info("create of %s had no clear answer (%s); looking it up", external_id, cause.code)
-        return self.find_by_external_id(external_id)
+    def _sleep(self, seconds: float) -> None:
+        """Wait between tries; cut short (RequestAborted) when the caller's abort is set."""
+        event = _abort.get()
+        if event is not None:
+            if event.wait(seconds):
+                raise RequestAborted
+            return
+        (self._plain_sleep or time.sleep)(seconds)
 
     def _with_retries(self, fn: Callable[[], T], what: str) -> T:
         policy = self.retry
@@ -305,6 +410,7 @@ class KlingClient:
         json: dict[str, Any] | None,
         params: dict[str, Any] | None,
     ) -> Any:
+        _check_abort()
         headers = {"Authorization": f"Bearer {self.signer.token()}"}
         try:
             response = self._http.request(method, path, json=json, params=params, headers=headers)
@@ -312,7 +418,7 @@ class KlingClient:
             raise NetworkError(_transport_message(exc)) from exc
         try:
             envelope = Envelope.model_validate(response.json())
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):
             if response.status_code >= 400:
                 raise error_from_response(
                     response.status_code, None, response.reason_phrase
@@ -336,21 +442,40 @@ class KlingClient:
             )
         return envelope.data
 
-    def _task_from(self, data: Any) -> Task:
+    def _task_from(self, data: Any, wanted: Callable[[Task], bool] | None = None) -> Task:
+        """The task in an answer's data: an object, or the wanted one of a list.
+        NotFound for null or an empty list; ProtocolError for an unreadable task."""
         if isinstance(data, list):
-            if not data:
+            tasks = self._readable_tasks(data)
+            if not tasks:
+                if data:
+                    raise ProtocolError("no readable task in answer")
                 raise NotFound("no task in answer")
-            data = data[0]
+            return next((t for t in tasks if wanted is None or wanted(t)), tasks[0])
+        if data is None:
+            raise NotFound("no task in answer")
         return self._parse_task(data)
+
+    def _readable_tasks(self, data: Any) -> list[Task]:
+        """Every readable task in `data` (a list, one object or null); unreadable items are
+        skipped and counted, so one odd task never hides the others."""
+        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        tasks: list[Task] = []
+        for item in items:
+            try:
+                tasks.append(self._parse_task(item))
+            except ProtocolError:
+                self.unreadable_items += 1
+                log.info("skipped an unreadable task in a list answer")
+        return tasks
 
     @staticmethod
     def _parse_task(data: Any) -> Task:
         try:
             return Task.model_validate(data)
-        except ValidationError as exc:
-            raise ProtocolError(
-                f"task without the expected fields ({exc.error_count()} errors)"
-            ) from None
+        except (ValidationError, RecursionError) as exc:
+            count = exc.error_count() if isinstance(exc, ValidationError) else 1
+            raise ProtocolError(f"task without the expected fields ({count} errors)") from None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

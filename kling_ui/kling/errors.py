@@ -203,6 +203,31 @@ class ProtocolError(KlingError):
     default_remedy = Text("The Studio retries by itself.", "工作室会自动重试。")
 
 
+class LookupUnclear(KlingError):
+    """Looking a task up by its external id settled nothing (no answer, 5xx, unreadable):
+    whether it exists is still unknown, so it is neither created again nor given up."""
+
+    retryable = True
+    label = Text(
+        "Could not yet confirm whether Kling has this task",
+        "暂时无法确认可灵是否已收到该任务",
+    )
+    default_remedy = Text(
+        "The Studio asks again by itself and never sends it twice.",
+        "工作室会自动再次确认，绝不会重复提交。",
+    )
+
+    def __init__(self, external_task_id: str, cause: KlingError) -> None:
+        super().__init__(
+            f"lookup of {external_task_id} unclear ({cause.code})",
+            code=cause.kling_code,
+            http_status=cause.http_status,
+            request_id=cause.request_id,
+            retry_after=cause.retry_after,
+        )
+        self.cause = cause
+
+
 class TaskFailed(KlingError):
     """The task ran and Kling reports it failed; the reason is in task_status_msg."""
 

@@ -1,8 +1,10 @@
 """The embedded Kling API simulator: the demo backend and every test's Kling.
 
-It speaks the HTTP contract of shared/KLING_API.md over real loopback HTTP: JWT checks,
-Kling's validation and error codes, the account's concurrency limit, tasks that succeed or
-fail by wall time, callbacks, injected faults, and a real H.264 video of the transition.
+It speaks the HTTP contract of shared/KLING_API.md over real loopback HTTP: JWT and API-key
+checks, Kling's validation and error codes, the account's concurrency limit (shared with
+other apps' foreign tasks), tasks that succeed or fail by wall time, callbacks, injected
+faults and unreachable phases, and a real H.264 video of the transition. `realworld` mode
+answers in every shape the docs leave open (see realworld.py).
 """
 
 from kling_ui.simulator.auth import sign_token

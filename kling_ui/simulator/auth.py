@@ -1,7 +1,9 @@
-"""Kling's bearer-token check (HS256 JWT with iss = access key), and a signer for tests."""
+"""Kling's bearer check (an HS256 JWT with iss = access key, or the account's API key as it
+is), and a JWT signer for tests."""
 
 from __future__ import annotations
 
+import hmac
 import time
 
 import jwt
@@ -20,11 +22,15 @@ def _refusal(code: int) -> ApiError:
     return ApiError(401, code, _MESSAGES[code])
 
 
-def check_authorization(header: str | None, access_key: str, secret_key: str) -> None:
-    """Accept a valid `Bearer <JWT>` for this key pair, or raise the ApiError Kling would send.
+def check_authorization(
+    header: str | None, access_key: str, secret_key: str, api_key: str | None = None
+) -> None:
+    """Accept `Bearer <API key>` or a valid `Bearer <JWT>` for this key pair, or raise the
+    ApiError Kling would send.
 
-    Missing header or empty token: 1001. Bad signature, another issuer, a missing claim or
-    anything unreadable: 1002. `nbf` in the future: 1003. `exp` in the past: 1004.
+    Missing header or empty token: 1001. Bad signature, another issuer, a missing claim, a
+    wrong API key or anything unreadable: 1002. `nbf` in the future: 1003. `exp` in the
+    past: 1004.
     """
     if not header or not header.strip():
         raise _refusal(1001)
@@ -34,6 +40,8 @@ def check_authorization(header: str | None, access_key: str, secret_key: str) ->
         raise _refusal(1002)
     if not token:
         raise _refusal(1001)
+    if api_key and hmac.compare_digest(token.encode(), api_key.encode()):
+        return
     try:
         jwt.decode(
             token,

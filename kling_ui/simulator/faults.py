@@ -1,11 +1,13 @@
 """Fault injection: which request gets a 5xx, a 1302, a dropped connection or a late answer,
-and which task fails. Draws are per request, repeatable when the config has a seed."""
+which task fails, and when the whole API is unreachable. Draws are per request, repeatable
+when the config has a seed."""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import math
 import random
 import threading
 from typing import Any
@@ -23,11 +25,12 @@ _SERVER_ERRORS = (
     (503, 5001, "Service temporarily unavailable, under maintenance"),
     (504, 5002, "Server internal timeout"),
 )
-_FAILURE_MESSAGES = (
+FAILURE_MESSAGES = (
     "Image pixel is invalid",
     "Failure to pass the risk control system",
     "Task generation failed, please try again later",
 )
+_FAILURE_MESSAGES = FAILURE_MESSAGES  # the older private name, kept for its importers
 
 # Set while answering a deliberately dropped request, so uvicorn's complaint about the
 # unfinished response is not logged as an error (the drop is the point).
@@ -40,6 +43,7 @@ class FaultInjector:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self._lock = threading.Lock()
+        self._unreachable_until: float | None = None
         self.reseed()
 
     def reseed(self) -> None:
@@ -83,7 +87,29 @@ class FaultInjector:
         with self._lock:
             if self._failures.random() >= self.config.fail_rate:
                 return None
-            return self._failures.choice(_FAILURE_MESSAGES)
+            return self._failures.choice(FAILURE_MESSAGES)
+
+    def set_unreachable(self, until: float | None) -> None:
+        """Drop every API request until the Unix time `until` (math.inf: until turned off);
+        None ends the unreachable phase now."""
+        with self._lock:
+            self._unreachable_until = until
+
+    def unreachable(self, now: float) -> bool:
+        """Whether the API is unreachable at `now` (an expired phase is forgotten)."""
+        with self._lock:
+            until = self._unreachable_until
+            if until is not None and now >= until:
+                self._unreachable_until = until = None
+            return until is not None
+
+    def unreachable_state(self, now: float) -> dict[str, Any]:
+        """`{unreachable, seconds_left}`; seconds_left is None when off or until turned off."""
+        on = self.unreachable(now)
+        with self._lock:
+            until = self._unreachable_until
+        left = None if not on or until is None or math.isinf(until) else round(until - now, 3)
+        return {"unreachable": on, "seconds_left": left}
 
 
 class DroppedResponse(Response):
@@ -93,7 +119,7 @@ class DroppedResponse(Response):
     while everything the request asked for has already happened.
     """
 
-    def __init__(self, content: Any) -> None:
+    def __init__(self, content: Any = None) -> None:
         super().__init__(json.dumps(content), media_type="application/json")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

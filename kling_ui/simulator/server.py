@@ -14,10 +14,12 @@ from typing import Any
 import httpx
 import uvicorn
 
+from kling_ui.simulator import realworld
 from kling_ui.simulator.app import SimulatorContext, create_app
 from kling_ui.simulator.callbacks import CallbackSender
 from kling_ui.simulator.config import SimulatorConfig
 from kling_ui.simulator.faults import FaultInjector, install_drop_log_filter
+from kling_ui.simulator.simtask import SimTask
 from kling_ui.simulator.tasks import TaskStore
 from kling_ui.simulator.workers import LifecycleClock, RenderWorker
 
@@ -49,8 +51,9 @@ class SimulatorServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._store = TaskStore()
+        self._store.reseed(self._config.seed)
         self._callbacks = CallbackSender(self._store)
-        self._store.on_change = self._callbacks.on_status_change
+        self._store.on_change = self._on_status_change
         self._renderer = RenderWorker(self._store)
         self._clock = LifecycleClock(self._store)
         self._faults = FaultInjector(self._config)
@@ -76,6 +79,7 @@ class SimulatorServer:
         # The routes and workers hold the live object: copy the new values into it.
         self._config.apply(new.as_dict())
         self._faults.reseed()
+        self._store.reseed(self._config.seed)
 
     @property
     def videos_dir(self) -> Path | None:
@@ -126,6 +130,14 @@ class SimulatorServer:
             target=self._server.run, kwargs={"sockets": [sock]}, name="sim-http", daemon=True
         )
         self._thread.start()
+        self._store.sync_foreign(
+            finished=self._config.foreign_tasks,
+            in_flight=self._config.foreign_in_flight,
+            latency=self._config.latency,
+            now=time.time(),
+            base_url=self.base_url,
+        )
+        self._clock.wake()
         self._wait_until_answering()
         log.info("Kling simulator at %s", self.base_url)
         return self.base_url
@@ -157,6 +169,12 @@ class SimulatorServer:
         """Wall seconds each finished render took, oldest first."""
         return list(self._renderer.render_seconds)
 
+    def _on_status_change(self, task: SimTask, data: dict[str, Any]) -> None:
+        """Pass a status change to the callbacks, in realworld shape when configured."""
+        if self._config.realworld:
+            data = realworld.query_data(task, task.updated_at, queueing=False)
+        self._callbacks.on_status_change(task, data)
+
     def _wait_until_answering(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -174,7 +192,9 @@ class SimulatorServer:
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when the
+    # listening socket names its protocol, and without it every answer waits ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -4,134 +4,45 @@ A task holds a slot from create until it ends (succeed or failed). It is `submit
 create, `processing` after a fifth of its latency (at most 1 s), and ends at its latency:
 `failed` if it was drawn to fail, else `succeed` once its video is rendered (never before).
 Every method takes `now` (Unix seconds) so the rules do not depend on which thread asks.
+
+Beside our own tasks the account may hold foreign ones (other apps of the same account, see
+foreign.py): they are listed and can be queried, and the running ones hold slots, but the
+per-task stats count only ours.
 """
 
 from __future__ import annotations
 
+import random
 import threading
-import uuid
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from kling_ui.simulator.catalog import units
 from kling_ui.simulator.envelope import ApiError, bad_request
+from kling_ui.simulator.foreign import ForeignSpec, make_foreign
+from kling_ui.simulator.simtask import (
+    FAILED,
+    FINISHED,
+    PROCESSING,
+    SUBMITTED,
+    SUCCEED,
+    SimTask,
+    copy_task,
+    new_numeric_task_id,
+    new_task_id,
+)
+from kling_ui.simulator.stats import Stats, query_stats
 
-SUBMITTED, PROCESSING, SUCCEED, FAILED = "submitted", "processing", "succeed", "failed"
-FINISHED = (SUCCEED, FAILED)
-PROCESSING_AFTER_MAX = 1.0
+__all__ = ["FAILED", "FINISHED", "PROCESSING", "SUBMITTED", "SUCCEED", "SimTask", "TaskStore"]
+
 OVER_LIMIT_MESSAGE = "parallel task over resource pack limit"
-
-
-@dataclass
-class SimTask:
-    """One task as the server keeps it."""
-
-    task_id: str
-    external_task_id: str | None
-    model_name: str
-    mode: str
-    duration: str
-    created_at: float
-    latency: float
-    fail_message: str | None
-    callback_url: str | None
-    base_url: str
-    status: str = SUBMITTED
-    status_msg: str = ""
-    updated_at: float = 0.0
-    video_name: str | None = None
-    video_duration: str | None = None
-    render_error: str | None = None
-
-    @property
-    def processing_at(self) -> float:
-        """When the task turns `processing`."""
-        return self.created_at + min(self.latency * 0.2, PROCESSING_AFTER_MAX)
-
-    @property
-    def finish_at(self) -> float:
-        """The earliest moment the task may end."""
-        return self.created_at + self.latency
-
-    @property
-    def finished(self) -> bool:
-        """Whether the task has ended (and so released its slot)."""
-        return self.status in FINISHED
-
-    def advance(self, now: float) -> bool:
-        """Move the status forward to what `now` implies; True if it changed."""
-        before = self.status
-        if self.status == SUBMITTED and now >= self.processing_at:
-            self._set(PROCESSING, min(now, self.processing_at))
-        if self.status == PROCESSING and now >= self.finish_at:
-            if self.fail_message is not None:
-                self._set(FAILED, self.finish_at, self.fail_message)
-            elif self.render_error is not None:
-                self._set(FAILED, now, self.render_error)
-            elif self.video_name is not None:
-                self._set(SUCCEED, now)
-        return self.status != before
-
-    def _set(self, status: str, at: float, message: str = "") -> None:
-        self.status, self.status_msg, self.updated_at = status, message, at
-
-    def data(self) -> dict[str, Any]:
-        """The task as the query endpoint's `data` object (times in Unix milliseconds)."""
-        info = {"external_task_id": self.external_task_id} if self.external_task_id else {}
-        body: dict[str, Any] = {
-            "task_id": self.task_id,
-            "task_status": self.status,
-            "task_status_msg": self.status_msg,
-            "task_info": info,
-            "final_unit_deduction": (
-                units(self.model_name, self.mode, self.duration) if self.status == SUCCEED else "0"
-            ),
-            "created_at": _ms(self.created_at),
-            "updated_at": _ms(self.updated_at),
-        }
-        if self.status == SUCCEED and self.video_name is not None:
-            body["task_result"] = {
-                "videos": [
-                    {
-                        "id": f"{self.task_id}-v0",
-                        "url": f"{self.base_url}/videos/{self.video_name}",
-                        "duration": self.video_duration,
-                    }
-                ]
-            }
-        return body
-
-    def created_data(self) -> dict[str, Any]:
-        """The task as the create endpoint answers it."""
-        info = {"external_task_id": self.external_task_id} if self.external_task_id else {}
-        return {
-            "task_id": self.task_id,
-            "task_info": info,
-            "task_status": self.status,
-            "created_at": _ms(self.created_at),
-            "updated_at": _ms(self.updated_at),
-        }
+REALWORLD_DUPLICATE_MESSAGE = "Duplicate request: the task already exists"
 
 
 @dataclass
 class _Hold:
     slots: int
     until: float
-
-
-@dataclass
-class _Stats:
-    created: Counter[str] = field(default_factory=Counter)
-    create_attempts: int = 0
-    peak_concurrency: int = 0
-    queries: Counter[str] = field(default_factory=Counter)
-    requests: int = 0
-    rejected_concurrency: int = 0
-    faults: Counter[str] = field(default_factory=Counter)
-    callbacks_sent: int = 0
-    callbacks_failed: int = 0
 
 
 StatusListener = Callable[[SimTask, dict[str, Any]], None]
@@ -149,8 +60,18 @@ class TaskStore:
         self._tasks: dict[str, SimTask] = {}
         self._by_external: dict[str, str] = {}
         self._holds: list[_Hold] = []
-        self._stats = _Stats()
+        self._stats = Stats()
+        self._rng = random.Random()
+        self._own_count = 0
+        self._foreign_count = 0
+        self._foreign_target: int | None = None
+        self._background: list[str] = []
         self.on_change = on_change
+
+    def reseed(self, seed: int | None) -> None:
+        """Restart the world's draws (list order, foreign tasks) from `seed` (None: fresh)."""
+        with self._lock:
+            self._rng = random.Random(None if seed is None else seed + 2)
 
     # ---- tasks -----------------------------------------------------------------------------
 
@@ -167,18 +88,30 @@ class TaskStore:
         fail_message: str | None,
         callback_url: str | None,
         base_url: str,
+        realworld: bool = False,
+        aspect_ratio: str | None = None,
     ) -> SimTask:
         """A new `submitted` task holding a slot; 400/1201 for a used external id, 429/1303
-        when every slot of the account is taken."""
+        when every slot of the account is taken (foreign tasks' slots included).
+
+        In realworld mode the id is all digits (every other task is answered as a number)
+        and the duplicate refusal does not name the field.
+        """
         with self._lock:
             changes = self._advance(now)
             if external_task_id is not None and external_task_id in self._by_external:
-                raise bad_request(f"external_task_id already exists: {external_task_id}")
+                raise bad_request(
+                    REALWORLD_DUPLICATE_MESSAGE
+                    if realworld
+                    else f"external_task_id already exists: {external_task_id}"
+                )
             if self._slots_in_use(now) >= concurrency:
                 self._stats.rejected_concurrency += 1
                 raise ApiError(429, 1303, OVER_LIMIT_MESSAGE)
+            seq = self._own_count
+            self._own_count += 1
             task = SimTask(
-                task_id=_new_task_id(),
+                task_id=new_numeric_task_id() if realworld else new_task_id(),
                 external_task_id=external_task_id,
                 model_name=model_name,
                 mode=mode,
@@ -189,10 +122,13 @@ class TaskStore:
                 fail_message=fail_message,
                 callback_url=callback_url,
                 base_url=base_url,
+                seq=seq,
+                numeric_id=realworld and seq % 2 == 0,
+                order_key=self._rng.random(),
+                aspect_ratio=aspect_ratio,
             )
-            self._tasks[task.task_id] = task
+            self._add(task)
             if external_task_id is not None:
-                self._by_external[external_task_id] = task.task_id
                 self._stats.created[external_task_id] += 1
             self._stats.peak_concurrency = max(
                 self._stats.peak_concurrency, self._slots_in_use(now)
@@ -201,34 +137,74 @@ class TaskStore:
         self._notify(changes)
         return task
 
-    def find(self, task_or_external_id: str, now: float, *, external_only: bool = False) -> SimTask:
-        """The task with this task_id, else this external_task_id; 404/1203 if none.
+    def lookup(
+        self, task_or_external_id: str, now: float, *, external_only: bool = False
+    ) -> SimTask | None:
+        """A copy of the task with this task_id, else this external_task_id; None if none.
 
-        With `external_only` only the external_task_id is matched. Each find counts as a query
-        of that task in the stats.
+        With `external_only` only the external_task_id is matched. Each task found counts as
+        a query of that task in the stats.
         """
         with self._lock:
             changes = self._advance(now)
-            task = None if external_only else self._tasks.get(task_or_external_id)
-            if task is None and task_or_external_id in self._by_external:
-                task = self._tasks[self._by_external[task_or_external_id]]
+            task = self._resolve(task_or_external_id, external_only=external_only)
             if task is not None:
                 self._stats.queries[task.task_id] += 1
-            found = _copy(task) if task is not None else None
+            found = copy_task(task) if task is not None else None
         self._notify(changes)
-        if found is None:
-            raise ApiError(404, 1203, f"task not found: {task_or_external_id}")
         return found
 
-    def page(self, page_num: int, page_size: int, now: float) -> list[SimTask]:
-        """One page of tasks, newest first."""
+    def page(
+        self, page_num: int, page_size: int, now: float, *, shuffled: bool = False
+    ) -> list[SimTask]:
+        """One page of the account's tasks (foreign ones too): newest first, or with
+        `shuffled` in a fixed random order (drawn per task at its creation)."""
         with self._lock:
             changes = self._advance(now)
-            newest_first = sorted(self._tasks.values(), key=lambda t: t.created_at, reverse=True)
+            tasks = list(self._tasks.values())
+            if shuffled:
+                tasks.sort(key=lambda t: t.order_key)
+            else:
+                tasks.sort(key=lambda t: t.created_at, reverse=True)
             start = (page_num - 1) * page_size
-            found = [_copy(t) for t in newest_first[start : start + page_size]]
+            found = [copy_task(t) for t in tasks[start : start + page_size]]
         self._notify(changes)
         return found
+
+    def sync_foreign(
+        self,
+        *,
+        finished: int,
+        in_flight: int,
+        latency: float,
+        now: float,
+        base_url: str,
+        restart: bool = False,
+    ) -> bool:
+        """Match the foreign tasks to the config: `finished` old finished ones, and when
+        `in_flight` changed (or `restart`), exactly `in_flight` running ones from `now`.
+        True if anything changed."""
+        idle = finished == in_flight == len(self._background) == 0
+        if idle and not restart and self._foreign_target in (0, None):
+            return False  # the common case (no foreign tasks), answered without the lock
+        spec = ForeignSpec(now=now, latency=latency, base_url=base_url)
+        with self._lock:
+            restart = restart or in_flight != self._foreign_target
+            if len(self._background) == finished and not restart:
+                return False
+            changes = self._advance(now)
+            while len(self._background) < finished:
+                self._background.append(self._add(self._foreign(spec, running=False)).task_id)
+            while len(self._background) > finished:
+                self._forget(self._background.pop())
+            if restart:
+                changes += self._set_foreign_running(in_flight, spec)
+                self._foreign_target = in_flight
+            self._stats.peak_concurrency = max(
+                self._stats.peak_concurrency, self._slots_in_use(now)
+            )
+        self._notify(changes)
+        return True
 
     def video_ready(self, task_id: str, video_name: str, duration_label: str, now: float) -> bool:
         """Record a task's rendered video; False if the task no longer exists (after reset)."""
@@ -266,12 +242,33 @@ class TaskStore:
                 self._stats.peak_concurrency, self._slots_in_use(now)
             )
 
-    def count_request(self, *, create: bool = False) -> None:
-        """Count one API request (and one create attempt)."""
+    def count_request(self, kind: str = "other", target: str | None = None) -> None:
+        """Count one API request of `kind`: "create", "query" (the path form, `target` is the
+        id in the path), "lookup" (`?external_task_id=target`), "list" or "other"."""
         with self._lock:
-            self._stats.requests += 1
-            if create:
-                self._stats.create_attempts += 1
+            s = self._stats
+            s.requests += 1
+            if kind == "create":
+                s.create_attempts += 1
+            elif kind == "list":
+                s.list_requests += 1
+            elif kind == "query" and target is not None:
+                s.query_requests += 1
+                task = self._resolve(target)
+                if task is None:
+                    s.unknown_queries += 1
+                else:
+                    s.path_queries[task.task_id] += 1
+            elif kind == "lookup" and target is not None:
+                s.lookup_requests += 1
+                task = self._resolve(target, external_only=True)
+                if task is not None:
+                    s.lookups[task.task_id] += 1
+
+    def count_unreachable(self) -> None:
+        """Count one API request dropped because the API was unreachable."""
+        with self._lock:
+            self._stats.unreachable_dropped += 1
 
     def count_fault(self, kind: str) -> None:
         """Count one injected fault of `kind`."""
@@ -290,23 +287,29 @@ class TaskStore:
         """The counters served at /debug/stats."""
         with self._lock:
             changes = self._advance(now)
-            in_flight = sum(1 for t in self._tasks.values() if not t.finished)
+            ours = [t for t in self._tasks.values() if not t.foreign]
+            in_flight = sum(1 for t in ours if not t.finished)
+            foreign_active = sum(1 for t in self._tasks.values() if t.foreign and not t.finished)
             occupied = self._held(now)
             s = self._stats
             result = {
                 "created": dict(s.created),
                 "create_attempts": s.create_attempts,
                 "peak_concurrency": s.peak_concurrency,
-                "active": in_flight + occupied,
+                "active": in_flight + occupied + foreign_active,
                 "in_flight": in_flight,
                 "occupied": occupied,
-                "tasks": len(self._tasks),
+                "foreign_active": foreign_active,
+                "tasks": len(ours),
+                "foreign_tasks": len(self._tasks) - len(ours),
                 "queries": dict(s.queries),
+                **query_stats(s, ours),
                 "requests": s.requests,
                 "rejected_concurrency": s.rejected_concurrency,
                 "faults": dict(s.faults),
                 "callbacks_sent": s.callbacks_sent,
                 "callbacks_failed": s.callbacks_failed,
+                "unreachable_dropped": s.unreachable_dropped,
             }
         self._notify(changes)
         return result
@@ -317,13 +320,52 @@ class TaskStore:
             self._tasks.clear()
             self._by_external.clear()
             self._holds.clear()
-            self._stats = _Stats()
+            self._stats = Stats()
+            self._own_count = self._foreign_count = 0
+            self._foreign_target = None
+            self._background.clear()
 
     # ---- internals (call with the lock held) ------------------------------------------------
 
     def _advance(self, now: float) -> list[tuple[SimTask, dict[str, Any]]]:
         self._holds = [h for h in self._holds if h.until > now]
-        return [(_copy(t), t.data()) for t in self._tasks.values() if t.advance(now)]
+        return [(copy_task(t), t.data()) for t in self._tasks.values() if t.advance(now)]
+
+    def _resolve(self, task_or_external_id: str, *, external_only: bool = False) -> SimTask | None:
+        task = None if external_only else self._tasks.get(task_or_external_id)
+        if task is None and task_or_external_id in self._by_external:
+            task = self._tasks[self._by_external[task_or_external_id]]
+        return task
+
+    def _add(self, task: SimTask) -> SimTask:
+        self._tasks[task.task_id] = task
+        if task.external_task_id is not None:
+            self._by_external[task.external_task_id] = task.task_id
+        return task
+
+    def _forget(self, task_id: str) -> None:
+        task = self._tasks.pop(task_id, None)
+        if task is not None and task.external_task_id is not None:
+            self._by_external.pop(task.external_task_id, None)
+
+    def _foreign(self, spec: ForeignSpec, *, running: bool) -> SimTask:
+        task = make_foreign(self._rng, spec, seq=self._foreign_count, running=running)
+        self._foreign_count += 1
+        return task
+
+    def _set_foreign_running(
+        self, count: int, spec: ForeignSpec
+    ) -> list[tuple[SimTask, dict[str, Any]]]:
+        """Start or end foreign tasks now so that exactly `count` of them are running."""
+        running = [t for t in self._tasks.values() if t.foreign and not t.finished]
+        for _ in range(count - len(running)):
+            self._add(self._foreign(spec, running=True))
+        changes = []
+        for task in running[count:]:
+            task.latency = max(0.0, spec.now - task.created_at)  # it ends now
+            if task.advance(spec.now):
+                changes.append((copy_task(task), task.data()))
+        return changes
 
     def _held(self, now: float) -> int:
         return sum(h.slots for h in self._holds if h.until > now)
@@ -347,15 +389,3 @@ class TaskStore:
             return
         for task, data in changes:
             listener(task, data)
-
-
-def _copy(task: SimTask) -> SimTask:
-    return SimTask(**{name: getattr(task, name) for name in SimTask.__dataclass_fields__})
-
-
-def _new_task_id() -> str:
-    return f"sim{uuid.uuid4().int % 10**18:018d}"
-
-
-def _ms(seconds: float) -> int:
-    return int(seconds * 1000)

@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.callback import callback_route
@@ -30,6 +31,7 @@ from kling_ui.ui.access import (
 )
 from kling_ui.ui.common import new_browser_id
 from kling_ui.ui.context import StudioContext
+from kling_ui.ui.login_throttle import LOGIN_NOTICE, LoginThrottle, LoginThrottleMiddleware
 from kling_ui.ui.texts import label
 from kling_ui.ui.theme import STUDIO_CSS, studio_theme
 
@@ -132,13 +134,17 @@ def served_folders(runtime: Runtime) -> list[str]:
 
 def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
     """Keyword arguments for `demo.launch()`: theme, CSS, translations, no run history,
-    the login from KLING_UI_AUTH, the data folder as an allowed path, the Kling callback
-    route when KLING_UI_PUBLIC_URL is set, and the MCP server when KLING_UI_MCP is on."""
+    the login from KLING_UI_AUTH (throttled per address), the data folder as an allowed path,
+    the Kling callback route when KLING_UI_PUBLIC_URL is set, and the MCP server when
+    KLING_UI_MCP is on."""
     settings = runtime.settings
     auth = parse_auth(settings.auth.get_secret_value() if settings.auth else None)
     if settings.mcp and importlib.util.find_spec("mcp") is None:
         raise mcp_missing()
     routes = [callback_route(runtime.engine)] if settings.public_url else []
+    app_kwargs: dict[str, Any] = {"routes": routes}
+    if auth:
+        app_kwargs["middleware"] = [Middleware(LoginThrottleMiddleware, throttle=LoginThrottle())]
     kwargs: dict[str, Any] = {
         "theme": studio_theme(),
         "css": STUDIO_CSS,
@@ -146,7 +152,7 @@ def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
         "run_history": False,
         "auth": auth,
         "allowed_paths": served_folders(runtime),
-        "app_kwargs": {"routes": routes},
+        "app_kwargs": app_kwargs,
         "max_file_size": MAX_UPLOAD,
         "footer_links": ["api", "gradio", "settings"],
         "mcp_server": settings.mcp,
@@ -154,5 +160,5 @@ def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
         "state_session_capacity": STATE_SESSIONS,
     }
     if auth:
-        kwargs["auth_message"] = "Kling Transition Studio"
+        kwargs["auth_message"] = f"Kling Transition Studio. {LOGIN_NOTICE}"
     return kwargs

@@ -51,12 +51,18 @@ AssemblyState = Literal["waiting", "running", "ready", "failed"]
 
 @dataclass(frozen=True)
 class AssembledFiles:
-    """The final video, presenter page and ZIP bundle of an assembled deck."""
+    """The final video, presenter page, ZIP bundle and PowerPoint of an assembled deck."""
 
     video: Path
     presenter: Path
     bundle: Path
     duration: float
+    pptx: Path | None = None
+
+    def downloads(self) -> list[str]:
+        """What the tab offers to download: the video, the PowerPoint, the ZIP."""
+        files = [self.video, self.pptx, self.bundle]
+        return [str(f) for f in files if f is not None]
 
 
 @dataclass(frozen=True)
@@ -296,10 +302,11 @@ class DeckWorkspace:
                 presenter=deck.folder / str(noted["presenter"]),
                 bundle=deck.folder / str(noted["bundle"]),
                 duration=float(noted["duration"]),
+                pptx=deck.folder / str(noted["pptx"]),
             )
         except (KeyError, TypeError, ValueError):
-            return None
-        if not (files.video.is_file() and files.bundle.is_file()):
+            return None  # also a deck assembled before PowerPoint output: assembled again
+        if not all(f is not None and f.is_file() for f in (files.video, files.bundle, files.pptx)):
             return None
         return files
 
@@ -313,6 +320,7 @@ class DeckWorkspace:
                     "video": str(outputs.video.relative_to(deck.folder)),
                     "presenter": str(outputs.presenter.relative_to(deck.folder)),
                     "bundle": str(outputs.bundle.relative_to(deck.folder)),
+                    "pptx": str(outputs.pptx.relative_to(deck.folder)),
                     "duration": outputs.report.duration,
                 }
                 marker = deck.folder / "output" / ASSEMBLED_FILE

@@ -1,7 +1,9 @@
-"""The Deck tab: upload a PDF, images or a ZIP; see the slides in order and arrange them; one
-editable prompt per transition and a negative prompt for all; hold times (the deck's and each
-slide's own); Generate deck (optionally as a new take); progress; the final video and its
-downloads.
+"""The Deck tab: upload a PowerPoint file, a PDF, images or a ZIP; see the slides in order (with
+their speaker notes) and arrange them; one editable prompt per transition and a negative prompt
+for all; hold times (the deck's and each slide's own); Generate deck (optionally as a new take);
+progress; the final video and its downloads (the MP4, a PowerPoint with the transitions inside,
+and a ZIP of everything). Without LibreOffice the tab says plainly that .pptx input is not
+available here.
 
 Generate only hands the transitions to the engine and returns; the shared timer follows the
 deck (the workspace remembers which deck each browser has open, so a reload shows it) and,
@@ -18,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 
+from kling_ui.deck.office import soffice_available
 from kling_ui.deck.run import Deck, DeckRunner, DeckSettings
 from kling_ui.i18n import UserError
 from kling_ui.kling.capabilities import settings_for
@@ -74,6 +77,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     )
 
     gr.Markdown(label("deck_intro"))
+    gr.Markdown(
+        label("deck_no_soffice"), visible=not soffice_available(), elem_id="kts-deck-no-pptx"
+    )
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
             files = gr.File(
@@ -164,6 +170,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 apply_order_button = gr.Button(
                     label("deck_apply_order"), scale=1, elem_id="kts-deck-apply-order"
                 )
+            notes_view = gr.Markdown(elem_id="kts-deck-notes")
     table = gr.Dataframe(
         value=deck_views.table_value(None, "en"),
         type="array",
@@ -209,8 +216,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     shown = gr.State({})
 
     deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
-    deck_outputs += [negative, hold_slide]
-    plan_outputs = [gallery, order, summary, table, hold_slide]
+    deck_outputs += [negative, hold_slide, notes_view]
+    plan_outputs = [gallery, order, summary, table, hold_slide, notes_view]
     panel_outputs = [progress, retry_row, retry_pick, video, downloads, shown]
 
     def deck_values(deck: Deck, lang: str) -> list[Any]:
@@ -227,10 +234,15 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             deck.plan.duration,
             _or_skip(deck_views.shared_negative(deck.plan)),
             deck_views.hold_menu(deck.plan, None),
+            deck_views.notes_markdown(deck.plan, lang),
         ]
 
     def plan_values(deck: Deck, lang: str) -> list[Any]:
-        return [*deck_values(deck, lang)[1:5], deck_views.hold_menu(deck.plan, None)]
+        return [
+            *deck_values(deck, lang)[1:5],
+            deck_views.hold_menu(deck.plan, None),
+            deck_views.notes_markdown(deck.plan, lang),
+        ]
 
     def panel_values(followed: Followed | None, seen: dict[str, Any], lang: str) -> list[Any]:
         """The progress panel's outputs, skipping the parts that have not changed."""
@@ -257,9 +269,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         file_updates: list[Any] = [gr.skip(), gr.skip()]
         if not (same["video"] and same["deck"]):
             file_updates = (
-                [video_path, [video_path, str(files_ready.bundle)]]
-                if files_ready is not None
-                else [None, None]
+                [video_path, files_ready.downloads()] if files_ready is not None else [None, None]
             )
         return [
             html_out if not (same["html"] and same["deck"]) else gr.skip(),
@@ -680,6 +690,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 *[gr.skip()] * 5,
                 default_negative(library, lang),
                 deck_views.hold_menu(None, None),
+                "",
             ]
             blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 4, {}]
             return [*empty, *blank_panel, *localized]

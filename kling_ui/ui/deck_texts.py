@@ -11,15 +11,29 @@ from kling_ui.ui import texts
 DECK_STRINGS: dict[str, tuple[str, str]] = {
     # Labels (translated in the browser)
     "deck_intro": (
-        "Upload a PDF, several slide images or a ZIP of images. Every pair of neighbouring "
-        "slides gets a Kling transition; the slides are held between them and everything is "
-        "stitched into one presentation video.",
-        "上传一个 PDF、多张幻灯片图片或一个图片 ZIP。每两张相邻幻灯片之间生成一段可灵转场，"
-        "幻灯片在转场之间停留，最后拼接成一个完整的演示视频。",
+        "Upload a PowerPoint file (.pptx), a PDF, several slide images or a ZIP of images. "
+        "Every pair of neighbouring slides gets a Kling transition; the slides are held between "
+        "them and everything is stitched into one presentation video, and written back as a "
+        "PowerPoint where each slide is followed by its transition playing by itself. Speaker "
+        "notes can steer the transition into their slide: words such as “zoom”, “chart” or "
+        "“reveal”, or a line “Transition: …” in your own words.",
+        "上传一个 PowerPoint 文件（.pptx）、一个 PDF、多张幻灯片图片或一个图片 ZIP。每两张相邻"
+        "幻灯片之间生成一段可灵转场，幻灯片在转场之间停留，最后拼接成一个完整的演示视频，"
+        "并写回一个 PowerPoint：每张幻灯片之后是自动播放的转场。演讲者备注可以引导进入该页的"
+        "转场：例如“放大”“图表”“揭晓”等词，或一行“转场：……”写下您自己的描述。",
     ),
     "deck_files": (
-        "Slides: a PDF, several images, or a ZIP of images",
-        "幻灯片：一个 PDF、多张图片或一个图片 ZIP",
+        "Slides: a PowerPoint (.pptx), a PDF, several images, or a ZIP of images",
+        "幻灯片：一个 PowerPoint（.pptx）、一个 PDF、多张图片或一个图片 ZIP",
+    ),
+    "deck_no_soffice": (
+        "**PowerPoint (.pptx) input is not available here:** LibreOffice, which renders the "
+        "slides, is not installed on this machine. Export the presentation as a PDF (File > "
+        "Export > PDF) and upload that instead, or install LibreOffice (Debian package "
+        "libreoffice-impress-nogui).",
+        "**此处无法使用 PowerPoint（.pptx）文件：** 本机未安装用于渲染幻灯片的 LibreOffice。"
+        "请将演示文稿导出为 PDF（文件 > 导出 > PDF）后上传，或安装 LibreOffice"
+        "（Debian 软件包 libreoffice-impress-nogui）。",
     ),
     "deck_title": ("Title (names the video file)", "标题（用作视频文件名）"),
     "deck_prompt_source": ("Prompt for every transition", "每个转场的提示词"),
@@ -57,8 +71,9 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     "deck_retry": ("Retry this transition alone", "只重试这个转场"),
     "deck_video": ("Final video", "最终视频"),
     "deck_downloads": (
-        "Downloads: the final MP4 and a ZIP with the clips, slides and presenter page",
-        "下载：最终 MP4，以及包含片段、幻灯片和演示页面的 ZIP",
+        "Downloads: the final MP4, a PowerPoint with the transitions inside, and a ZIP with "
+        "everything (clips, slides, presenter page)",
+        "下载：最终 MP4、内含转场的 PowerPoint，以及包含全部内容（片段、幻灯片、演示页面）的 ZIP",
     ),
     # Server-made text
     "deck_auto_prompt": (
@@ -71,10 +86,15 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     "deck_col_prompt": ("Prompt", "提示词"),
     "deck_strategy_in_place": ("In place", "原地演变"),
     "deck_strategy_camera": ("Camera move", "镜头运动"),
+    "deck_cue": ("notes: {cue}", "备注：{cue}"),
+    "deck_notes_heading": (
+        "Speaker notes (the notes of a slide steer the transition into it)",
+        "演讲者备注（每页的备注会引导进入该页的转场）",
+    ),
     "deck_status_pending": ("Not started", "未开始"),
     "deck_empty": (
-        "Upload a PDF, several images or a ZIP to start a deck.",
-        "上传 PDF、多张图片或 ZIP 即可开始。",
+        "Upload a PowerPoint file, a PDF, several images or a ZIP to start a deck.",
+        "上传 PowerPoint 文件、PDF、多张图片或 ZIP 即可开始。",
     ),
     "deck_summary": (
         "**{title}**: {slides} slides, {transitions} transitions · {model}, {mode}, {duration} s",
@@ -144,8 +164,8 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "deck_no_deck": ("No deck is open.", "还没有打开任何幻灯片。"),
     "deck_no_deck_remedy": (
-        "Upload a PDF, several images or a ZIP first.",
-        "请先上传 PDF、多张图片或 ZIP。",
+        "Upload a PowerPoint file, a PDF, several images or a ZIP first.",
+        "请先上传 PowerPoint 文件、PDF、多张图片或 ZIP。",
     ),
     "deck_bad_number": (
         "“{token}” is not a slide number of this deck (1 to {count}).",

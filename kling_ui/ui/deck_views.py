@@ -1,5 +1,6 @@
 """Pure functions that turn a deck (its plan, progress and assembly) into what the Deck tab
-shows: the thumbnail strip, the prompt table, the summary, the progress panel, the retry menu.
+shows: the thumbnail strip, the speaker notes, the prompt table, the summary, the progress
+panel, the retry menu.
 
 No Gradio and no engine here: plain values in, strings, HTML and lists out, so the look of the
 tab is tested without a browser.
@@ -24,6 +25,7 @@ from kling_ui.ui.views import model_choices
 
 TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
 STEPS_STYLE = "list-style:none;margin:4px 0;padding:0"
+CAPTION_NOTES_CHARS = 60
 
 
 def deck_models() -> list[tuple[str, str]]:
@@ -37,15 +39,41 @@ def template_choices(library: PresetLibrary, lang: str | None) -> list[tuple[str
 
 
 def gallery_items(plan: DeckPlan) -> list[tuple[str, str]]:
-    """The thumbnail strip: each shown slide's PNG with its number and name, in order."""
-    return [(s.path, f"{slide_number(s.id)} · {s.name}") for s in plan.slides]
+    """The thumbnail strip: each shown slide's PNG with its number and name, in order, and
+    the start of its speaker notes when it has some."""
+    return [(s.path, _caption(s.id, s.name, s.notes)) for s in plan.slides]
 
 
-def strategy_label(strategy: str | None, lang: str | None) -> str:
-    """A pair's strategy hint in words ("In place", "Camera move"); "" when unknown."""
-    if strategy in ("in_place", "camera"):
-        return say(f"deck_strategy_{strategy}", lang)
-    return ""
+def _caption(slide_id: str, name: str, notes: str) -> str:
+    caption = f"{slide_number(slide_id)} · {name}"
+    if not notes:
+        return caption
+    line = " ".join(notes.split())
+    if len(line) > CAPTION_NOTES_CHARS:
+        line = line[: CAPTION_NOTES_CHARS - 1].rstrip() + "…"
+    return f"{caption} — {line}"
+
+
+def notes_markdown(plan: DeckPlan | None, lang: str | None) -> str:
+    """The shown slides' speaker notes beside their numbers ("" when no slide has notes)."""
+    if plan is None or not any(s.notes for s in plan.slides):
+        return ""
+    lines = [f"**{say('deck_notes_heading', lang)}**", ""]
+    for slide in plan.slides:
+        if slide.notes:
+            text = _markdown_plain(" ".join(slide.notes.split()))
+            lines.append(f"- **{slide_number(slide.id)}** · {text}")
+    return "\n".join(lines)
+
+
+def strategy_label(strategy: str | None, lang: str | None, cue: str | None = None) -> str:
+    """A pair's strategy hint in words ("In place", "Camera move"), followed by what the next
+    slide's notes added ("Camera move · notes: zoom, chart"); "" when neither is known."""
+    shown = say(f"deck_strategy_{strategy}", lang) if strategy in ("in_place", "camera") else ""
+    if cue:
+        noted = say("deck_cue", lang, cue=cue)
+        shown = f"{shown} · {noted}" if shown else noted
+    return shown
 
 
 def table_headers(lang: str | None) -> list[str]:
@@ -56,7 +84,12 @@ def table_headers(lang: str | None) -> list[str]:
 def table_rows(plan: DeckPlan, lang: str | None) -> list[list[str]]:
     """One row per transition: number, slides ("1 → 2"), strategy, prompt (editable)."""
     return [
-        [str(t.index + 1), pair_label(plan, t.index), strategy_label(t.strategy, lang), t.prompt]
+        [
+            str(t.index + 1),
+            pair_label(plan, t.index),
+            strategy_label(t.strategy, lang, t.cue),
+            t.prompt,
+        ]
         for t in plan.transitions
     ]
 

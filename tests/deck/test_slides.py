@@ -1,11 +1,10 @@
-"""load_slides: PDFs, images, ZIPs and PPTX files become slide PNGs at the target size."""
+"""load_slides: PDFs, images and ZIPs become slide PNGs at the target size (PowerPoint files:
+test_pptx_in.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
-import stat
 import zipfile
 from pathlib import Path
 
@@ -243,56 +242,6 @@ def test_more_slides_than_allowed_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         _load([pdf], tmp_path, max_slides=3)
     assert caught.value.code == "deck.too_many_slides"
-
-
-def test_a_pptx_without_libreoffice_asks_for_a_pdf(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    pptx = _zip(tmp_path / "talk.pptx", {"[Content_Types].xml": b"<Types/>"})
-    error = _refusal([pptx], tmp_path)
-    assert error.code == "deck.pptx_needs_soffice"
-    assert "PDF" in error.text("en") and "PDF" in error.text("zh-CN")
-
-
-def test_a_pptx_is_converted_through_soffice_when_it_is_installed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A stand-in for LibreOffice that behaves like `soffice --convert-to pdf --outdir D F`:
-    # it writes D/<stem of F>.pdf (here a prepared PDF) and records how it was called.
-    rendered = write_pdf(tmp_path / "rendered.pdf", [slide_image(i) for i in range(3)])
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    calls = tmp_path / "calls.txt"
-    soffice = bin_dir / "soffice"
-    soffice.write_text(
-        "#!/bin/sh\n"
-        f'echo "$@" >> "{calls}"\n'
-        'while [ "$#" -gt 0 ]; do\n'
-        '  case "$1" in --outdir) shift; out="$1";; *) src="$1";; esac; shift\n'
-        "done\n"
-        'name=$(basename "$src"); name="${name%.*}"\n'
-        f'cp "{rendered}" "$out/$name.pdf"\n'
-    )
-    soffice.chmod(soffice.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    pptx = _zip(tmp_path / "talk.pptx", {"[Content_Types].xml": b"<Types/>"})
-    slides = _load([pptx], tmp_path)
-    assert [s.name for s in slides] == ["talk.pptx p1", "talk.pptx p2", "talk.pptx p3"]
-    arguments = calls.read_text()
-    assert "--headless" in arguments and "--convert-to pdf" in arguments
-    assert str(pptx) in arguments
-
-
-def test_a_failed_conversion_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    soffice = bin_dir / "soffice"
-    soffice.write_text("#!/bin/sh\nexit 1\n")
-    soffice.chmod(soffice.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    pptx = _zip(tmp_path / "talk.pptx", {"[Content_Types].xml": b"<Types/>"})
-    assert _refusal([pptx], tmp_path).code == "deck.pptx_convert_failed"
 
 
 def test_loading_again_replaces_the_previous_slides(tmp_path: Path) -> None:

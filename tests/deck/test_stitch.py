@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import imageio_ffmpeg
@@ -23,7 +25,7 @@ from deck_media import (
 )
 from PIL import Image
 
-from kling_ui.deck import load_slides, stitch_deck
+from kling_ui.deck import load_slides, stitch, stitch_deck
 from kling_ui.deck.avc import iter_nals, parse_avcc
 from kling_ui.i18n import UserError
 from kling_ui.video import probe
@@ -219,6 +221,25 @@ def test_a_clip_of_another_size_is_reencoded_alone(
     assert abs(info.duration - (2.0 + 3 * 1.0)) <= FRAME
 
 
+def test_a_first_clip_of_another_size_is_reencoded_and_the_others_copied(
+    tmp_path: Path, slide_files: Slides, deck_clips: Clips
+) -> None:
+    slides = slide_files(4)
+    clips = deck_clips(slides)
+    with Image.open(slides[0]) as a, Image.open(slides[1]) as b:
+        encode_clip(clips[0], a, b, size=(480, 270))
+    out = tmp_path / "deck.mp4"
+    report = stitch_deck(slides, clips, [0.5] * 4, out)
+    assert report.normalized == (0,)
+    info = probe(out)
+    assert (info.width, info.height) == SIZE
+    for index in (1, 2):
+        original = _payloads(clips[index])
+        start = _start_frame(report, "transition", index)
+        assert _segment_payloads(out, start, len(original)) == original
+    assert _ffmpeg_errors(out) == ""
+
+
 def test_a_clip_at_another_frame_rate_is_reencoded_alone(
     tmp_path: Path, slide_files: Slides, deck_clips: Clips
 ) -> None:
@@ -305,3 +326,38 @@ def test_counts_that_do_not_fit_together_are_a_programming_error(
         stitch_deck(slides, clips, [1.0] * 2, tmp_path / "b.mp4")
     with pytest.raises(ValueError):
         stitch_deck(slides, clips, [1.0, -1.0, 1.0], tmp_path / "c.mp4")
+
+
+def test_each_transition_file_is_opened_once(
+    tmp_path: Path,
+    slide_files: Slides,
+    deck_clips: Clips,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slides = slide_files(4)
+    clips = deck_clips(slides)
+    opened: Counter[str] = Counter()
+    real_open = av.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened[str(file)] += 1
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(av, "open", counting_open)
+    stitch_deck(slides, clips, [1.0] * 4, tmp_path / "deck.mp4")
+    assert [opened[str(clip)] for clip in clips] == [1] * len(clips)
+
+
+def test_clips_beyond_the_memory_budget_are_read_again_into_the_same_video(
+    tmp_path: Path,
+    slide_files: Slides,
+    deck_clips: Clips,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slides = slide_files(3)
+    clips = deck_clips(slides, bframes=3)
+    held = stitch_deck(slides, clips, [1.0] * 3, tmp_path / "held.mp4")
+    monkeypatch.setattr(stitch, "KEEP_IN_MEMORY_BYTES", 0)
+    reread = stitch_deck(slides, clips, [1.0] * 3, tmp_path / "reread.mp4")
+    assert (tmp_path / "reread.mp4").read_bytes() == (tmp_path / "held.mp4").read_bytes()
+    assert reread.segments == held.segments

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -207,3 +210,89 @@ def test_no_key_material_is_in_any_column(store: JobStore, frames: tuple[Path, P
     with sqlite3.connect(store.path) as other:
         columns = {r[1] for r in other.execute("PRAGMA table_info(jobs)")}
     assert not any("key" in c or "secret" in c or "token" in c for c in columns)
+
+
+# ---- opening the same new store from many places at once ----------------------------------
+
+RACERS = 12
+RACE_TIMEOUT = 120
+# Each racer imports the store, says it is ready, waits for the go file, then opens the store.
+_RACER = """
+import sys, time
+from pathlib import Path
+from kling_ui.jobs.store import JobStore
+folder, name = Path(sys.argv[1]), sys.argv[2]
+(folder / ("ready-" + name)).touch()
+while not (folder / "go").exists():
+    time.sleep(0.001)
+with JobStore(folder / "data" / "jobs.sqlite3") as store:
+    print(store.schema_version)
+"""
+
+
+def test_many_threads_can_open_a_new_store_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "jobs.sqlite3"
+    barrier = threading.Barrier(RACERS)
+    versions: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            barrier.wait()
+            with JobStore(path) as store:
+                versions.append(store.schema_version)
+        except BaseException as exc:  # noqa: BLE001 - every failure is reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert versions == [SCHEMA_VERSION] * RACERS
+
+
+def test_a_new_store_waits_for_another_writer_before_switching_to_wal(tmp_path: Path) -> None:
+    # SQLite refuses this switch at once, without waiting through the busy timeout, while
+    # another connection holds the write lock on a file still in rollback-journal mode.
+    path = tmp_path / "jobs.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, writer.execute, ("COMMIT",))
+    release.start()
+    try:
+        with JobStore(path) as store:
+            assert store.schema_version == SCHEMA_VERSION
+    finally:
+        release.join()
+        writer.close()
+    with sqlite3.connect(path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_many_processes_can_open_a_new_store_at_once(tmp_path: Path) -> None:
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(tmp_path), str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(RACERS)
+    ]
+    try:
+        deadline = time.monotonic() + RACE_TIMEOUT
+        while len(list(tmp_path.glob("ready-*"))) < RACERS and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (tmp_path / "go").touch()
+        results = [(racer.wait(RACE_TIMEOUT), *racer.communicate()) for racer in racers]
+    finally:
+        for racer in racers:
+            racer.kill()
+    assert [(code, out.strip(), err) for code, out, err in results] == [
+        (0, str(SCHEMA_VERSION), "")
+    ] * RACERS
+    with JobStore(tmp_path / "data" / "jobs.sqlite3") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.list() == []

@@ -79,17 +79,20 @@ def test_unknown_external_task_id_is_none(simulator):
         assert client.find_by_external_id("kts-never-created") is None
 
 
-def test_unknown_task_id_is_not_found(simulator):
-    with make_client(simulator) as client, pytest.raises(errors.NotFound):
-        client.get("no-such-task")
+def test_unknown_task_id_is_refused_as_not_found_or_invalid(simulator):
+    # Undocumented: 404/1203 in plain mode, 400/1201 in realworld mode; both mean "no such id".
+    with make_client(simulator) as client:
+        with pytest.raises((errors.NotFound, errors.InvalidRequest)):
+            client.get("no-such-task")
 
 
-def test_list_returns_created_tasks_newest_first(simulator, slide_png):
+def test_list_holds_the_created_tasks_in_whatever_order(simulator, slide_png):
+    # The list's order is undocumented: plain mode is newest first, realworld mode shuffled.
     with make_client(simulator) as client:
         first = client.create(transition(slide_png))
         second = client.create(transition(slide_png))
-        listed = [t.task_id for t in client.list(1, 30)]
-    assert listed.index(second.task_id) < listed.index(first.task_id)
+        listed = [t.task_id for t in client.list(1, 100)]
+    assert {first.task_id, second.task_id} <= set(listed)
 
 
 def test_wrong_secret_is_an_auth_error_with_a_remedy(simulator, slide_png):
@@ -177,8 +180,8 @@ def test_dropped_create_response_never_creates_twice(simulator_factory, slide_pn
     with make_client(sim) as client:
         request = transition(slide_png, external_task_id="kts-dropped-once")
         # Every answer is dropped, so create's lookups cannot see the task either: it gives up
-        # rather than paying again.
-        with pytest.raises(errors.NetworkError):
+        # (whether the task exists is still unknown) rather than paying again.
+        with pytest.raises(errors.LookupUnclear):
             client.create(request)
         httpx.post(f"{sim.base_url}/debug/config", json={"fault_drop": 0.0})
         task = client.create(request)

@@ -67,3 +67,65 @@ def test_runs_in_the_foreground_until_ctrl_c():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_realworld_options_reach_the_config(monkeypatch):
+    monkeypatch.delenv("KLING_SIM_REALWORLD", raising=False)
+    config = config_from_args(
+        _args(
+            "--realworld",
+            "--foreign-tasks",
+            "40",
+            "--foreign-in-flight",
+            "2",
+            "--unknown-id-answer",
+            "null",
+        )
+    )
+    assert config.realworld and config.foreign_tasks == 40 and config.foreign_in_flight == 2
+    assert config.unknown_id_answer == "null" and config.unknown_id_mode == "null"
+
+
+def test_realworld_is_off_by_default_and_unknown_ids_follow_the_mode(monkeypatch):
+    monkeypatch.delenv("KLING_SIM_REALWORLD", raising=False)
+    config = config_from_args(_args())
+    assert not config.realworld and config.unknown_id_mode == "404"
+    assert config.foreign_tasks == config.foreign_in_flight == 0
+
+
+def test_realworld_default_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("KLING_SIM_REALWORLD", "1")
+    assert config_from_args(_args()).realworld
+    assert config_from_args(_args()).unknown_id_mode == "400"
+    assert not config_from_args(_args("--no-realworld")).realworld
+
+
+def test_api_key_comes_from_the_option_then_environment(monkeypatch):
+    monkeypatch.delenv("KLING_SIM_API_KEY", raising=False)
+    monkeypatch.delenv("KLING_API_KEY", raising=False)
+    assert config_from_args(_args()).api_key == "sim-api-key"
+    monkeypatch.setenv("KLING_SIM_API_KEY", "env-api")
+    assert config_from_args(_args()).api_key == "env-api"
+    assert config_from_args(_args("--api-key", "opt-api")).api_key == "opt-api"
+
+
+def test_keys_starting_with_a_dash_are_accepted():
+    config = config_from_args(
+        _args("--access-key=-acc", "--secret-key=-sec", "--api-key=--api-key-value")
+    )
+    assert (config.access_key, config.secret_key, config.api_key) == (
+        "-acc",
+        "-sec",
+        "--api-key-value",
+    )
+
+
+def test_negative_foreign_tasks_is_a_usage_error(capsys):
+    args = _args("--foreign-tasks", "-1")
+    assert args.func(args) == EXIT_USAGE
+    assert "foreign_tasks" in capsys.readouterr().err
+
+
+def test_unknown_id_answer_must_be_a_known_choice(capsys):
+    with pytest.raises(SystemExit):
+        _args("--unknown-id-answer", "500")

@@ -1,11 +1,14 @@
-"""Who may spend which keys: login, the shared-Space rule, and per-browser keys."""
+"""Who may spend which keys: login (throttled per address), the shared-Space rule, and
+per-browser keys."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from ui_helpers import fast_settings
+from ui_helpers import Launched, fast_settings, launch
 
 from kling_ui.i18n import UserError
 from kling_ui.jobs.accounts import Credentials
@@ -17,6 +20,7 @@ from kling_ui.ui.access import (
     credentials_from_browser,
     parse_auth,
 )
+from kling_ui.ui.login_throttle import LoginThrottle
 
 BROWSER = Credentials.of("ak-browser", "sk-browser", "https://api-beijing.klingai.com")
 
@@ -94,3 +98,151 @@ def test_without_the_environment_a_secret_is_kept_in_the_data_folder(tmp_path: P
     assert browser_state_secret(tmp_path / "data", {}) == first and len(first) >= 32
     (kept,) = (tmp_path / "data").iterdir()
     assert kept.stat().st_mode & 0o077 == 0
+
+
+# ---- login throttling -------------------------------------------------------------------
+
+
+class ManualClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def fail(throttle: LoginThrottle, address: str, times: int = 1) -> None:
+    """`times` failed logins from `address`, each let through by the throttle."""
+    for _ in range(times):
+        assert throttle.begin(address) == 0.0
+        throttle.end(address, succeeded=False)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def throttle(clock: ManualClock) -> LoginThrottle:
+    return LoginThrottle(clock=clock)
+
+
+def test_five_failed_logins_within_a_minute_make_the_address_wait_a_minute(
+    throttle: LoginThrottle, clock: ManualClock
+) -> None:
+    fail(throttle, "10.0.0.1", 4)
+    clock.advance(30)
+    fail(throttle, "10.0.0.1")
+    assert throttle.begin("10.0.0.1") == 60.0
+    clock.advance(59)
+    assert throttle.begin("10.0.0.1") == 1.0
+
+
+def test_once_the_minute_has_passed_the_address_may_log_in_again(
+    throttle: LoginThrottle, clock: ManualClock
+) -> None:
+    fail(throttle, "10.0.0.1", 5)
+    clock.advance(60)
+    assert throttle.begin("10.0.0.1") == 0.0
+    throttle.end("10.0.0.1", succeeded=True)
+    assert len(throttle) == 0
+
+
+def test_after_a_lockout_the_address_gets_five_fresh_attempts(
+    throttle: LoginThrottle, clock: ManualClock
+) -> None:
+    fail(throttle, "10.0.0.1", 5)
+    clock.advance(60)
+    fail(throttle, "10.0.0.1", 4)
+    assert throttle.begin("10.0.0.1") == 0.0
+
+
+def test_failures_more_than_a_minute_old_do_not_count(
+    throttle: LoginThrottle, clock: ManualClock
+) -> None:
+    fail(throttle, "10.0.0.1", 4)
+    clock.advance(60)
+    fail(throttle, "10.0.0.1", 4)
+    assert throttle.begin("10.0.0.1") == 0.0
+
+
+def test_a_successful_login_forgets_the_failures_before_it(
+    throttle: LoginThrottle,
+) -> None:
+    fail(throttle, "10.0.0.1", 4)
+    assert throttle.begin("10.0.0.1") == 0.0
+    throttle.end("10.0.0.1", succeeded=True)
+    fail(throttle, "10.0.0.1", 4)
+    assert throttle.begin("10.0.0.1") == 0.0
+
+
+def test_other_addresses_are_not_affected(throttle: LoginThrottle) -> None:
+    fail(throttle, "10.0.0.1", 5)
+    assert throttle.begin("10.0.0.1") > 0
+    assert throttle.begin("10.0.0.2") == 0.0
+
+
+def test_attempts_still_being_checked_count_against_the_limit(throttle: LoginThrottle) -> None:
+    for _ in range(5):
+        assert throttle.begin("10.0.0.1") == 0.0
+    assert throttle.begin("10.0.0.1") > 0
+
+
+def test_an_attempt_that_checked_no_password_is_not_a_failure(throttle: LoginThrottle) -> None:
+    for _ in range(10):
+        assert throttle.begin("10.0.0.1") == 0.0
+        throttle.end("10.0.0.1", succeeded=None)
+    assert len(throttle) == 0
+
+
+def test_the_throttle_remembers_a_bounded_number_of_addresses(clock: ManualClock) -> None:
+    throttle = LoginThrottle(capacity=100, clock=clock)
+    for n in range(10_000):
+        fail(throttle, f"10.0.{n // 256}.{n % 256}")
+    assert len(throttle) == 100
+
+
+# ---- login throttling in the served Studio -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def login_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
+    """The Studio with a login (alice:wonderland), served on loopback."""
+    launched = launch(fast_settings(tmp_path_factory.mktemp("login"), auth="alice:wonderland"))
+    yield launched
+    launched.close()
+
+
+def log_in(studio: Launched, password: str, *, source: str) -> httpx.Response:
+    """POST the login form as Gradio's login page does, from loopback address `source`
+    (each test uses its own, so the throttle's memory of one does not reach another)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, timeout=30) as client:
+        form = {"username": (None, "alice"), "password": (None, password)}
+        return client.post(f"{studio.url}/login", files=form)
+
+
+def test_the_sixth_login_after_five_failures_is_refused_even_with_the_right_password(
+    login_studio: Launched,
+) -> None:
+    source = "127.0.0.2"
+    for _ in range(5):
+        assert log_in(login_studio, "wrong", source=source).status_code == 400
+    refused = log_in(login_studio, "wonderland", source=source)
+    assert refused.status_code == 429
+    assert "Too many failed logins" in refused.json()["detail"]
+    assert 0 < int(refused.headers["retry-after"]) <= 60
+    assert "access-token" not in refused.headers.get("set-cookie", "")
+
+
+def test_failures_from_one_address_do_not_lock_out_another(login_studio: Launched) -> None:
+    for _ in range(5):
+        log_in(login_studio, "wrong", source="127.0.0.3")
+    answer = log_in(login_studio, "wonderland", source="127.0.0.4")
+    assert answer.status_code == 200 and answer.json() == {"success": True}

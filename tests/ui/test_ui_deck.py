@@ -16,6 +16,7 @@ import gradio as gr
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
+from pptx import Presentation
 from ui_helpers import WAIT, Launched, fast_settings, launch
 
 from kling_ui.deck import DeckPlan, Slide, fixed_prompt
@@ -25,7 +26,7 @@ from kling_ui.jobs import messages
 from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import DEFAULT_NEGATIVE, build_negative_prompt, load_library
 from kling_ui.runtime import Runtime
-from kling_ui.ui import deck_views
+from kling_ui.ui import build_studio, deck_views
 from kling_ui.ui.common import GENERATE_CONCURRENCY_ID
 from kling_ui.ui.deck_edits import (
     apply_deck_hold,
@@ -281,6 +282,44 @@ def test_the_thumbnail_strip_follows_the_order_and_names_each_slide_by_its_numbe
     ]
 
 
+def test_the_thumbnail_strip_shows_the_start_of_each_slides_speaker_notes() -> None:
+    plan = plan_of(2)
+    plan.slides[0].notes = "Welcome,\n  everyone. " + "Thanks for coming today! " * 4
+    captions = [caption for _, caption in deck_views.gallery_items(plan)]
+    assert captions[0].startswith("1 · page-1 — Welcome, everyone. Thanks for coming")
+    assert captions[0].endswith("…") and len(captions[0]) < 90
+    assert captions[1] == "2 · page-2"
+
+
+def test_the_notes_panel_lists_each_shown_slides_notes_in_the_pages_language() -> None:
+    plan = plan_of(3)
+    assert deck_views.notes_markdown(plan, "en") == ""
+    plan.slides[1].notes = "Zoom into the *chart*"
+    plan.slides[2].notes = "总结"
+    panel = deck_views.notes_markdown(plan, "zh-CN")
+    assert panel.startswith("**演讲者备注")
+    assert "- **2** · Zoom into the \\*chart\\*" in panel and "- **3** · 总结" in panel
+    apply_order(plan, "1, 3", fixed_prompt("push in"))
+    assert "**2**" not in deck_views.notes_markdown(plan, "en")
+
+
+def test_the_prompt_table_says_what_the_next_slides_notes_added() -> None:
+    plan = plan_of(3)
+    plan.transitions[0].strategy, plan.transitions[0].cue = "camera", "zoom, chart"
+    plan.transitions[1].cue = "“a slow orbit”"
+    rows = deck_views.table_rows(plan, "en")
+    assert rows[0][2] == "Camera move · notes: zoom, chart"
+    assert rows[1][2] == "notes: “a slow orbit”"
+    assert deck_views.table_rows(plan, "zh-CN")[0][2] == "镜头运动 · 备注：zoom, chart"
+
+
+def test_the_downloads_offer_the_video_the_powerpoint_and_the_zip() -> None:
+    files = AssembledFiles(
+        Path("/o/deck.mp4"), Path("/o/index.html"), Path("/o/deck.zip"), 6.0, Path("/o/deck.pptx")
+    )
+    assert files.downloads() == ["/o/deck.mp4", "/o/deck.pptx", "/o/deck.zip"]
+
+
 def test_the_prompt_table_has_a_row_per_transition_in_the_pages_language() -> None:
     plan = plan_of(3)
     plan.transitions[0].strategy = "camera"
@@ -420,6 +459,9 @@ def test_a_deck_becomes_one_video_and_running_it_again_reuses_every_clip(
     )
     with zipfile.ZipFile(files.bundle) as bundle:
         assert any(name.endswith("index.html") for name in bundle.namelist())
+        assert any(name.endswith(".pptx") for name in bundle.namelist())
+    assert files.pptx is not None and files.pptx.is_file()
+    assert len(Presentation(str(files.pptx)).slides) == 5  # 3 slides, 2 transition videos
 
     again = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"))
     assert again.deck_id == deck.deck_id
@@ -544,6 +586,23 @@ def request_in(lang: str) -> gr.Request:
     return gr.Request(headers={"accept-language": lang}, session_hash="deck-handler-test")
 
 
+@pytest.mark.parametrize("installed", [False, True])
+def test_the_deck_tab_says_plainly_when_pptx_input_is_unavailable(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    monkeypatch.setattr("kling_ui.ui.deck_tab.soffice_available", lambda: installed)
+    demo = build_studio(runtime)
+    notes = [
+        block
+        for block in demo.blocks.values()
+        if getattr(block, "elem_id", None) == "kts-deck-no-pptx"
+    ]
+    assert len(notes) == 1 and notes[0].visible is (not installed)
+    en, zh = DECK_STRINGS["deck_no_soffice"]
+    assert "PowerPoint (.pptx) input is not available here" in en and "LibreOffice" in en
+    assert "无法使用 PowerPoint" in zh and "PDF" in zh
+
+
 def test_the_deck_tabs_generate_and_retry_share_the_generate_group_of_three(
     deck_studio: Launched,
 ) -> None:
@@ -566,7 +625,7 @@ def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
     with pytest.raises(gr.Error) as refused:
         on_generate(dict.fromkeys(inputs), request_in("zh-CN"))
     assert "还没有打开任何幻灯片" in refused.value.message
-    assert "请先上传 PDF" in refused.value.message
+    assert "请先上传 PowerPoint 文件、PDF" in refused.value.message
 
 
 def test_another_model_opens_a_separate_deck_for_the_same_slides(
@@ -696,7 +755,9 @@ def test_a_chinese_browser_is_told_in_chinese_why_a_one_page_pdf_makes_no_deck(
     )
     expect(page.get_by_text("演示文稿至少需要 2 张幻灯片，当前只有 1 张").first).to_be_visible()
     expect(page.get_by_text("请添加更多幻灯片或页面").first).to_be_visible()
-    expect(page.locator("#kts-deck-progress")).to_contain_text("上传 PDF、多张图片或 ZIP")
+    expect(page.locator("#kts-deck-progress")).to_contain_text(
+        "上传 PowerPoint 文件、PDF、多张图片或 ZIP"
+    )
     page.context.close()
 
 
@@ -735,6 +796,7 @@ def test_a_pdf_becomes_a_final_video_in_the_browser_and_a_reload_keeps_the_deck(
     expect(panel).to_contain_text("2 of 2 transitions done")
     expect(page.locator("#kts-deck-video video")).to_have_attribute("src", re.compile(r"\.mp4"))
     expect(page.locator("#kts-deck-downloads a[download$='.mp4']")).to_have_count(1)
+    expect(page.locator("#kts-deck-downloads a[download$='.pptx']")).to_have_count(1)
     bundle_link = page.locator("#kts-deck-downloads a[download$='.zip']")
     expect(bundle_link).to_have_count(1)
     bundle = page.request.get(bundle_link.get_attribute("href") or "")

@@ -1,0 +1,96 @@
+"""Honest failure when Kling cannot be reached: the row says since when and when the next try
+is, the estimate stops, Cancel stops every request at once, and a create that never got a clear
+answer ends "timed out", resumable, without ever being sent twice."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from job_helpers import WAIT, credentials_for, sim_stats, wait_for
+
+from kling_ui.jobs import messages
+from kling_ui.jobs.accounts import Credentials
+from kling_ui.jobs.models import JobSpec, JobStatus
+from kling_ui.kling.client import RetryPolicy
+
+ONE_TRY = RetryPolicy(attempts=1, initial_wait=0.01, max_wait=0.01)
+
+
+def dead_endpoint() -> str:
+    """A loopback address where nothing listens: every connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def unreachable_credentials() -> Credentials:
+    return Credentials.of("ak-unreachable", "sk-unreachable", dead_endpoint())
+
+
+def total_requests(engine) -> int:
+    return sum(engine.snapshot().requests.values())
+
+
+def test_a_job_says_since_when_kling_has_not_answered_and_when_it_tries_next(
+    simulator, engine_factory, frames
+):
+    engine = engine_factory(simulator, credentials=unreachable_credentials(), retry=ONE_TRY)
+    job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
+    wait_for(lambda: engine.get(job.id).unreachable_since is not None)
+    stuck = engine.get(job.id)
+    assert stuck.status is JobStatus.SUBMITTING
+    assert stuck.retry_at is not None and stuck.retry_at >= stuck.unreachable_since
+    assert stuck.status_message.startswith("Kling is not answering")
+    assert engine.estimate(job.id) is None
+
+
+def test_cancel_while_kling_is_unreachable_stops_every_request_for_the_job(
+    simulator, engine_factory, frames
+):
+    engine = engine_factory(simulator, credentials=unreachable_credentials(), retry=ONE_TRY)
+    job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
+    wait_for(lambda: engine.get(job.id).unreachable_since is not None)
+    engine.cancel(job.id)
+    wait_for(lambda: engine.get(job.id).status_message == messages.CANCELLED_UNREACHABLE.en)
+    sent = total_requests(engine)
+    # A window in which the back-off (0.05 s doubling) would have retried several times.
+    time.sleep(1.0)
+    assert total_requests(engine) == sent
+    cancelled = engine.get(job.id)
+    assert cancelled.status is JobStatus.CANCELLED and cancelled.watch == "lookup"
+
+
+def test_a_create_without_a_clear_answer_times_out_resumable_and_asks_nothing_more(
+    simulator, engine_factory, frames
+):
+    engine = engine_factory(
+        simulator, credentials=unreachable_credentials(), retry=ONE_TRY, task_timeout=0.5
+    )
+    job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
+    timed_out = engine.wait(job.id, WAIT)
+    assert timed_out.status is JobStatus.TIMED_OUT and timed_out.watch == "lookup"
+    assert engine.snapshot().pools[0].in_flight == 0
+    sent = total_requests(engine)
+    time.sleep(0.5)
+    assert total_requests(engine) == sent
+
+
+def test_a_timed_out_create_resumes_by_looking_up_first_and_is_made_once(
+    simulator, engine_factory, frames, tmp_path
+):
+    engine = engine_factory(
+        simulator, credentials=unreachable_credentials(), retry=ONE_TRY, task_timeout=0.5
+    )
+    job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
+    assert engine.wait(job.id, WAIT).status is JobStatus.TIMED_OUT
+    engine.stop()
+    # The same stored job, now with an account Kling answers for.
+    engine.store.update(job.id, account=credentials_for(simulator).account)
+    again = engine_factory(simulator)
+    wait_for(lambda: again.get(job.id).status is JobStatus.DONE)
+    done = again.get(job.id)
+    assert done.unreachable_since is None and done.retry_at is None
+    stats = sim_stats(simulator)
+    assert stats["created"] == {job.external_task_id: 1}
