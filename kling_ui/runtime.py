@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 
 from kling_ui.config import Settings
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.engine import JobEngine
+from kling_ui.jobs.keycheck import KeyCheck, KeyState, check_keys
 from kling_ui.jobs.store import JobStore
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 
@@ -58,6 +60,12 @@ class Runtime:
         self.store = store
         self.engine = engine
         self.simulator = simulator
+        # The operator's keys as Kling judged them at start-up (None until checked).
+        self._key_check: KeyCheck | None = KeyCheck(KeyState.DEMO) if simulator else None
+        self._key_checked = threading.Event()
+        self._key_check_started = False
+        if simulator is not None:
+            self._key_checked.set()
 
     @property
     def demo(self) -> bool:
@@ -127,9 +135,42 @@ class Runtime:
         )
         return cls(settings, store, engine, simulator)
 
+    @property
+    def key_check(self) -> KeyCheck | None:
+        """What Kling said about the operator's keys at start-up: KeyState.DEMO in demo mode,
+        None while the check is still running (or before `start`)."""
+        return self._key_check
+
+    def wait_key_check(self, timeout: float | None = None) -> KeyCheck | None:
+        """`key_check` once the start-up check has finished (None if `timeout` passes)."""
+        self._key_checked.wait(timeout)
+        return self._key_check
+
+    def check_keys_in_background(self) -> None:
+        """Check the operator's keys once with Kling on a daemon thread, so start-up is not
+        delayed (nothing to check in demo mode); `key_check` holds the answer."""
+        if self._key_check_started or self._key_checked.is_set():
+            return
+        self._key_check_started = True
+        credentials = self.engine.default_credentials
+
+        def run() -> None:
+            try:
+                found = check_keys(credentials)
+            except Exception:  # never let a check take the process down
+                log.exception("checking the configured Kling keys failed")
+                found = KeyCheck(KeyState.UNVERIFIED)
+            self._key_check = found
+            self._key_checked.set()
+            log.info("configured Kling keys of %s: %s", credentials.account, found.state.value)
+
+        threading.Thread(target=run, name="kling-keycheck", daemon=True).start()
+
     def start(self) -> Runtime:
-        """Start the engine (which resumes every unfinished job); returns self."""
+        """Start the engine (which resumes every unfinished job) and the background check of
+        the operator's keys; returns self."""
         self.engine.start()
+        self.check_keys_in_background()
         return self
 
     def close(self) -> None:

@@ -4,7 +4,8 @@ Each command lives in its own module exposing `register(subparsers)`, which adds
 argparse sub-parser and sets `func(args) -> int` (the process exit code) as its default.
 The dispatcher below knows every command's name, help line and module, and imports a
 command's module only when that command runs, so `--help` and the light commands start
-without loading the Studio, the video stack or the engine's HTTP client.
+without loading the Studio, the video stack or the engine's HTTP client. A command's help
+line is written twice, here and in its module: tests/cli/test_startup.py checks they agree.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "deck",
-        "make one presentation video from a PDF or a set of slide images",
+        "make one presentation video (and a PowerPoint) from a PDF, a PPTX or images",
         "kling_ui.cli.deck_cmd",
     ),
     Command("jobs", "list the job history (newest first)", "kling_ui.cli.jobs_cmd"),

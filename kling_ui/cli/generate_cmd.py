@@ -15,26 +15,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from rich.console import Console
 
 from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from kling_ui.cli.common import add_kling_options, refuse
 from kling_ui.config import Settings
-from kling_ui.frames import PreparedPair, prepare_pair
 from kling_ui.i18n import Text, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobSpec, JobStatus
-from kling_ui.prompts import (
-    DEFAULT_NEGATIVE,
-    build_negative_prompt,
-    load_library,
-    validate_prompt_lengths,
-)
-from kling_ui.prompts.cli_options import add_prompt_options, prompt_from_args
-from kling_ui.runtime import Runtime
+
+# Frames, prompts, the runtime (with its simulator) and rich load only when `generate` runs:
+# `jobs` and `resume` import this module for its shared helpers.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kling_ui.frames import PreparedPair
+    from kling_ui.runtime import Runtime
 
 INTERRUPTED = 130
 FOLLOW_TICK = 0.2
@@ -59,6 +56,9 @@ INTERRUPTED_NOTICE = Text(
 
 def register(subparsers: Any) -> None:
     """Add the `generate` command."""
+    from kling_ui.cli.common import add_kling_options
+    from kling_ui.prompts.cli_options import add_prompt_options
+
     parser = subparsers.add_parser(
         "generate",
         help="make one transition video from a first and a last frame",
@@ -86,6 +86,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare the frames and prompt, run one job, report it; the exit code."""
+    from rich.console import Console
+
+    from kling_ui.runtime import Runtime
+
     logs.install(logging.WARNING)
     lang = normalize_lang(args.lang)
     console = Console(stderr=True, soft_wrap=True)
@@ -276,6 +280,15 @@ class _Request:
 
 def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) -> _Request:
     """Prepare the frames and build the prompt; UserError for anything wrong with them."""
+    from kling_ui.frames import prepare_pair
+    from kling_ui.prompts import (
+        DEFAULT_NEGATIVE,
+        build_negative_prompt,
+        load_library,
+        validate_prompt_lengths,
+    )
+    from kling_ui.prompts.cli_options import prompt_from_args
+
     library = load_library(settings.data_dir)
     prompt, parts, fit = prompt_from_args(args, library, lang, extra=args.prompt or "")
     negative = build_negative_prompt(library, lang, args.negative or DEFAULT_NEGATIVE)
@@ -305,5 +318,7 @@ def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) 
 
 def _refuse(args: argparse.Namespace, console: Console, error: UserError, lang: str) -> int:
     """Report a refusal before any job ran: one line on stderr (and JSON with --json)."""
+    from kling_ui.cli.common import refuse
+
     empty = {"job_id": None, "task_id": None, "external_task_id": None, "video": None}
     return refuse(args, console, error, lang, empty)

@@ -7,27 +7,23 @@ import argparse
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from kling_ui.cli.generate_cmd import (
-    DEMO_NOTICE,
-    INTERRUPTED,
-    INTERRUPTED_NOTICE,
-    exit_code,
-    follow_jobs,
-    job_error_line,
-    job_summary,
-    load_settings,
-)
+from kling_ui.cli.generate_cmd import exit_code, load_settings
 from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 from kling_ui.jobs.store import JobStore
-from kling_ui.runtime import STORE_FILE, Runtime
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# The store's file name in the data folder, as kling_ui.runtime names it: importing the
+# runtime here would load the embedded simulator (and the video stack) just to list jobs.
+STORE_FILE = "jobs.sqlite3"
 
 NOTHING_TO_RESUME = Text("Nothing to resume: every job has finished.", "没有需要继续的任务。")
 RESUMING = Text("Resuming {n} unfinished job(s).", "正在继续 {n} 个未完成的任务。")
@@ -99,6 +95,8 @@ def run_jobs(args: argparse.Namespace) -> int:
 
 def history_table(jobs: list[Job], lang: str) -> Table:
     """The history as a rich table: one row per job."""
+    from rich.table import Table
+
     zh = lang == "zh-CN"
     table = Table(show_lines=False)
     for header in (
@@ -133,6 +131,16 @@ def history_table(jobs: list[Job], lang: str) -> Table:
 
 def run_resume(args: argparse.Namespace) -> int:
     """Resume every unfinished job and wait for each; the worst exit code among them."""
+    from kling_ui.cli.generate_cmd import (
+        DEMO_NOTICE,
+        INTERRUPTED,
+        INTERRUPTED_NOTICE,
+        follow_jobs,
+        job_error_line,
+        job_summary,
+    )
+    from kling_ui.runtime import Runtime
+
     logs.install(logging.WARNING)
     lang = normalize_lang(args.lang)
     console = Console(stderr=True, soft_wrap=True)

@@ -1,10 +1,11 @@
 """The deck written back as a PowerPoint presentation with the transitions inside.
 
 Each slide is followed by its transition as a full-slide video that starts by itself and moves
-on to the next slide when it ends, so clicking through in PowerPoint (or Keynote, WPS,
-LibreOffice) plays slide, transition, slide, ... The video's poster is the clip's own first
-frame, which is its first slide: nothing jumps when the video slide comes in, and a viewer that
-shows only the poster shows the right picture.
+on to the next slide when it ends (the timing PowerPoint writes for "Start: Automatically" and
+"Advance after", see pptx_timing.py), so clicking through in PowerPoint plays slide,
+transition, slide, ... The video's poster is the clip's own first frame, which is its first
+slide: nothing jumps when the video slide comes in, and a program that shows only the poster
+(LibreOffice printing to PDF, a thumbnail) shows the right picture.
 
 When the deck came from one PowerPoint file, its own slides are kept: the file is copied and
 the video slides are put between its slides (in the order of the deck, which the person may

@@ -10,41 +10,84 @@ from collections.abc import Iterable, Sequence
 from kling_ui.jobs.models import Job
 
 RECENT = 20
-FIRST_QUERY_SHARE = 0.8  # the first query of a task waits for this share of the shortest one
+FIRST_QUERY_MARGIN = 0.03  # the first query aims this share after the expected end...
+MIN_MARGIN = 0.15  # ...and at least this many seconds after it
+FOLLOW_UP_SHARE = 0.05  # follow-ups past the expected end: this share of it...
+MIN_FOLLOW_UP = 0.25  # ...never more often than this
+
+
+def kind_of(model: str, mode: str, duration: str) -> str:
+    """The name tasks are grouped by for their durations: model, mode and video length."""
+    return f"{model}/{mode}/{duration}"
 
 
 class TaskDurations:
-    """Recent durations (submit to seen finished) of successful tasks, per account."""
+    """Recent durations (create to end) of successful tasks, per account and per kind of task
+    (model/mode/duration); the account's own list answers for a kind not seen yet."""
 
     def __init__(self, default: float) -> None:
         self.default = default
         self._recent: dict[str, deque[float]] = {}
 
-    def record(self, account: str, seconds: float) -> None:
+    def record(self, account: str, seconds: float, kind: str | None = None) -> None:
         """Add one task's duration."""
-        self._recent.setdefault(account, deque(maxlen=RECENT)).append(max(0.0, seconds))
+        for key in self._keys(account, kind):
+            self._recent.setdefault(key, deque(maxlen=RECENT)).append(max(0.0, seconds))
 
     def load(self, done_jobs: Iterable[Job]) -> None:
         """Seed from finished jobs in the history (newest first), skipping reused ones."""
         for job in done_jobs:
             if job.reused_from or job.submitted_at is None or job.downloading_at is None:
                 continue
-            recent = self._recent.setdefault(job.account, deque(maxlen=RECENT))
-            if len(recent) < RECENT:
-                recent.appendleft(job.downloading_at - job.submitted_at)
+            kind = kind_of(job.spec.model, job.spec.mode, job.spec.duration)
+            for key in self._keys(job.account, kind):
+                recent = self._recent.setdefault(key, deque(maxlen=RECENT))
+                if len(recent) < RECENT:
+                    recent.appendleft(job.downloading_at - job.submitted_at)
 
-    def first_query_delay(self, account: str, poll_interval: float) -> float:
-        """Seconds from create to a task's first query: most of the shortest recent task,
-        never less than the poll interval (no history: the poll interval)."""
-        recent = self._recent.get(account)
-        if not recent:
+    def expected(self, account: str, kind: str | None = None) -> float | None:
+        """When a task of this kind may end, in seconds after its create: the shortest
+        recent one; None before any is known."""
+        for key in reversed(self._keys(account, kind)):
+            recent = self._recent.get(key)
+            if recent:
+                return min(recent)
+        return None
+
+    def first_query_delay(
+        self, account: str, poll_interval: float, kind: str | None = None
+    ) -> float:
+        """Seconds from create to a task's first query: just after the expected end (no
+        history: the poll interval)."""
+        expected = self.expected(account, kind)
+        if expected is None:
             return poll_interval
-        return max(poll_interval, FIRST_QUERY_SHARE * min(recent))
+        return expected + max(MIN_MARGIN, FIRST_QUERY_MARGIN * expected)
 
-    def typical(self, account: str) -> float:
+    def next_query_delay(
+        self, account: str, poll_interval: float, ran: float, kind: str | None = None
+    ) -> float:
+        """Seconds until the next query of a task still running after `ran` seconds: at its
+        expected end if that is still ahead, short follow-ups once it is past, the poll
+        interval without history."""
+        expected = self.expected(account, kind)
+        if expected is None:
+            return poll_interval
+        if ran < expected:
+            return expected - ran + max(MIN_MARGIN, FIRST_QUERY_MARGIN * expected)
+        return min(poll_interval, max(MIN_FOLLOW_UP, FOLLOW_UP_SHARE * expected))
+
+    def typical(self, account: str, kind: str | None = None) -> float:
         """The median recent duration, or the default before any is known."""
-        recent = self._recent.get(account)
-        return statistics.median(recent) if recent else self.default
+        for key in reversed(self._keys(account, kind)):
+            recent = self._recent.get(key)
+            if recent:
+                return statistics.median(recent)
+        return self.default
+
+    @staticmethod
+    def _keys(account: str, kind: str | None) -> list[str]:
+        return [account] if kind is None else [account, f"{account}|{kind}"]
 
 
 def queued_finish(

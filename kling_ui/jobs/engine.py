@@ -31,7 +31,7 @@ from typing import Any
 from kling_ui.jobs import messages
 from kling_ui.jobs.accounts import Account, CountingTransport, Credentials
 from kling_ui.jobs.dirlock import DataDirLock
-from kling_ui.jobs.durations import TaskDurations, queued_finish
+from kling_ui.jobs.durations import TaskDurations, kind_of, queued_finish
 from kling_ui.jobs.live import WATCH_BY_PHASE, WATCH_BY_STATUS, Live, Phase
 from kling_ui.jobs.models import (
     KEYS_DEMO,
@@ -44,9 +44,9 @@ from kling_ui.jobs.models import (
     PoolSnapshot,
 )
 from kling_ui.jobs.scheduler import FairQueue
-from kling_ui.jobs.slots import SlotPool
+from kling_ui.jobs.slots import BUSY_BACKOFF, SlotPool
 from kling_ui.jobs.specs import check_spec, file_sha256, reused_job, store_frame
-from kling_ui.jobs.steps import MAX_BACKOFF, EngineSteps
+from kling_ui.jobs.steps import EngineSteps
 from kling_ui.jobs.store import JobStore
 from kling_ui.kling.client import RetryPolicy, new_external_task_id
 
@@ -84,6 +84,7 @@ class JobEngine(EngineSteps):
         retry: RetryPolicy | None = None,
         simulated: bool = False,
         typical_task_seconds: float = 100.0,
+        busy_backoff: float = BUSY_BACKOFF,
     ) -> None:
         if concurrency < 1 or poll_interval <= 0 or task_timeout <= 0:
             raise ValueError("concurrency >= 1, poll_interval > 0 and task_timeout > 0")
@@ -100,6 +101,7 @@ class JobEngine(EngineSteps):
         self.retry = dataclasses.replace(retry or ENGINE_RETRY, retry_concurrency=False)
         self.simulated = simulated
         self.typical_task_seconds = typical_task_seconds
+        self.busy_backoff = busy_backoff
         self.default_credentials = credentials
 
         self._cond = threading.Condition(threading.RLock())
@@ -230,6 +232,7 @@ class JobEngine(EngineSteps):
                 spec.submitter,
                 fingerprint,
                 Phase.QUEUE,
+                kind=kind_of(spec.model, spec.mode, spec.duration),
             )
             account.queue.push(spec.submitter, job.id)
             self._cond.notify_all()
@@ -292,7 +295,7 @@ class JobEngine(EngineSteps):
             live = self._live.get(job_id)
             if live is None or live.cancelled or live.slow or live.unreachable_since:
                 return None
-            typical = self._durations.typical(live.account)
+            typical = self._durations.typical(live.account, live.kind)
             download = 1.0
             if live.phase is Phase.FETCH:
                 return download
@@ -522,11 +525,7 @@ class JobEngine(EngineSteps):
         account = Account(
             credentials=credentials,
             client=credentials.client(retry=self.retry, transport=transport),
-            pool=SlotPool(
-                self.concurrency,
-                backoff_initial=min(5.0, max(self.poll_interval, 0.5)),
-                backoff_max=MAX_BACKOFF,
-            ),
+            pool=SlotPool(self.concurrency, backoff_initial=self.busy_backoff),
             queue=FairQueue(),
         )
         transport.on_answer = lambda: setattr(account, "answered_at", time.monotonic())
@@ -567,7 +566,10 @@ class JobEngine(EngineSteps):
             due=now,
             cancelled=job.status is JobStatus.CANCELLED,
             unreachable_since=job.unreachable_since,
+            kind=kind_of(job.spec.model, job.spec.mode, job.spec.duration),
         )
+        if job.submitted_at is not None:
+            live.submitted_mono = now - max(0.0, time.time() - job.submitted_at)
         stage = job.watch if live.cancelled else job.status.value
         if stage in ("poll", "submitted", "processing", "timed_out") and job.task_id is None:
             stage = "lookup"  # a task id was never recorded: find it by external id

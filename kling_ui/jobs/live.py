@@ -61,3 +61,5 @@ class Live:
     unreachable_since: float | None = None  # wall time Kling stopped answering for it
     trouble_since: float | None = None  # monotonic time its current step started failing
     unreadable: int = 0  # answers about its task in a row that could not be read
+    kind: str | None = None  # model/mode/duration: tasks alike take alike long
+    submitted_mono: float | None = None  # monotonic time Kling accepted its task

@@ -2,16 +2,23 @@
 
 A slot is taken when a create request is about to leave and given back when the task is
 seen finished (or the create was refused). The account's limit is shared with every other
-user of the same keys, so a 1303 ("over the concurrency limit") lowers this pool's ceiling
-to what is in flight here: the next job starts when one of ours frees a slot. While the
-ceiling is lowered, it is raised by one slot at a time after a back-off (doubling on each
-further 1303, reset by a successful create) to find out whether the others are done.
+user of the same keys, so a 1303 ("over the concurrency limit") does two things:
+- every create of this account waits a short jittered back-off, starting at about 1 s (Kling
+  advises exponential back-off of at least 1 s) and doubling on each further 1303, whatever
+  the poll interval;
+- the ceiling drops to what is in flight here, never below 1: a slot freed by one of our tasks
+  gives exactly one create, and after each back-off the ceiling rises by one to probe.
+An accepted create resets the back-off and lets the ceiling climb by one at once.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
+
+BUSY_BACKOFF = 1.0
+BUSY_BACKOFF_MAX = 30.0
 
 
 class SlotPool:
@@ -21,9 +28,10 @@ class SlotPool:
         self,
         limit: int,
         *,
-        backoff_initial: float = 2.0,
-        backoff_max: float = 60.0,
+        backoff_initial: float = BUSY_BACKOFF,
+        backoff_max: float = BUSY_BACKOFF_MAX,
         clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -31,15 +39,19 @@ class SlotPool:
         self.ceiling = limit
         self.in_flight = 0
         self._clock = clock
+        self._jitter = jitter
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._backoff = backoff_initial
+        self._hold_until = 0.0
         self._probe_at = 0.0
 
     def available(self) -> bool:
-        """True when a create may start now. Raises a lowered ceiling by one once its
-        back-off has passed and every slot under it is taken."""
+        """True when a create may start now. After a back-off, a lowered ceiling whose slots
+        are all taken rises by one (one probe per back-off)."""
         now = self._clock()
+        if now < self._hold_until:
+            return False
         if self.ceiling < self.limit and self.in_flight >= self.ceiling and now >= self._probe_at:
             self.ceiling += 1
             self._probe_at = now + self._backoff
@@ -50,23 +62,34 @@ class SlotPool:
         self.in_flight += 1
 
     def release(self) -> None:
-        """Give a slot back: its task was seen finished, or its create was refused."""
+        """Give a slot back: its task was seen finished, or its create was refused. While the
+        ceiling is lowered the freed slot is itself the next probe: the timed probe waits."""
         self.in_flight = max(0, self.in_flight - 1)
+        if self.ceiling < self.limit:
+            self._probe_at = max(self._probe_at, self._clock() + self._backoff)
 
     def created(self) -> None:
-        """A create succeeded: the account had room, so a lowered ceiling may rise at once."""
+        """A create was accepted: the account had room, so the back-off resets and a lowered
+        ceiling climbs by one at once."""
         self._backoff = self._backoff_initial
         if self.ceiling < self.limit:
-            self._probe_at = self._clock()
+            self.ceiling += 1
 
     def busy(self, retry_after: float | None = None) -> None:
-        """A create came back 1303: give its slot back and lower the ceiling to what is in
-        flight here until one of ours finishes or the back-off passes."""
-        self.release()
-        self.ceiling = self.in_flight
-        self._probe_at = self._clock() + max(self._backoff, retry_after or 0.0)
+        """A create came back 1303: give its slot back, lower the ceiling to what is in flight
+        here (at least 1), and hold every create for a jittered back-off."""
+        self.in_flight = max(0, self.in_flight - 1)
+        self.ceiling = max(1, min(self.ceiling, self.in_flight))
+        wait = max(self._backoff * (1.0 + 0.5 * self._jitter()), retry_after or 0.0)
+        now = self._clock()
+        self._hold_until = now + wait
+        self._probe_at = now + wait
         self._backoff = min(self._backoff_max, self._backoff * 2)
 
     def next_change(self) -> float | None:
-        """When (on the pool's clock) a lowered ceiling may next rise; None when not lowered."""
+        """When (on the pool's clock) a create held back may next start; None when nothing
+        is held back."""
+        now = self._clock()
+        if now < self._hold_until:
+            return self._hold_until
         return self._probe_at if self.ceiling < self.limit else None

@@ -245,7 +245,10 @@ class EngineSteps:
             live.phase, live.task_id, live.lookup_first = Phase.WATCH, task.task_id, False
             live.failures = 0
             live.deadline = now + self.task_timeout
-            live.due = now + self._durations.first_query_delay(live.account, self.poll_interval)
+            live.submitted_mono = now
+            live.due = now + self._durations.first_query_delay(
+                live.account, self.poll_interval, live.kind
+            )
             live.task_status = TaskStatus.SUBMITTED.value
             live.seen_running = not task.task_status.finished
             # A task found by its external id may be older than this process.
@@ -273,8 +276,14 @@ class EngineSteps:
         """Act on what Kling says about the task (the caller owns `live`)."""
         status = task.task_status
         if not status.finished:
-            interval = self.poll_interval * (4 if live.slow else 1)
             with self._cond:
+                if live.slow:
+                    interval = self.poll_interval * 4
+                else:
+                    ran = time.monotonic() - (live.submitted_mono or time.monotonic())
+                    interval = self._durations.next_query_delay(
+                        live.account, self.poll_interval, ran, live.kind
+                    )
                 # A callback that came in while this query was under way still counts.
                 fresh_hint = live.hinted_at > live.polled_at
                 live.due = time.monotonic() + (0.0 if fresh_hint else interval)
@@ -306,7 +315,7 @@ class EngineSteps:
         with self._cond:
             self._release(live)
             if status is TaskStatus.SUCCEED and live.seen_running:
-                self._record_duration(live)
+                self._record_duration(live, task)
             live.task_status = status.value
             live.unreadable = 0
             answered = self._answered(live)
@@ -530,7 +539,16 @@ class EngineSteps:
     def _backoff(self, failures: int) -> float:
         return min(MAX_BACKOFF, max(self.poll_interval, 0.05) * 2**failures)
 
-    def _record_duration(self, live: Live) -> None:
-        job = self.store.get(live.job_id)
-        if job.submitted_at is not None and not live.slow:
-            self._durations.record(live.account, time.time() - job.submitted_at)
+    def _record_duration(self, live: Live, task: Task) -> None:
+        """How long the task took: by Kling's own clock when it says (no polling lag in it),
+        else from our submit time to now."""
+        if live.slow:
+            return
+        if task.created_at and task.updated_at and task.updated_at > task.created_at:
+            seconds = (task.updated_at - task.created_at) / 1000
+        else:
+            job = self.store.get(live.job_id)
+            if job.submitted_at is None:
+                return
+            seconds = time.time() - job.submitted_at
+        self._durations.record(live.account, seconds, live.kind)

@@ -89,9 +89,10 @@ def keys_required(*, refused: bool) -> UserError:
         "keys.required",
         message,
         remedy=Text(
-            "Enter your own Access key and Secret key in the Settings tab; they are kept in "
-            "your browser only.",
-            "请在“设置”页填写您自己的 Access Key 和 Secret Key，它们只保存在您的浏览器中。",
+            "Enter your own Access key and Secret key (or a single API key) in the Settings "
+            "tab; they are kept in your browser only.",
+            "请在“设置”页填写您自己的 Access Key 和 Secret Key（或一个 API Key），"
+            "它们只保存在您的浏览器中。",
         ),
     )
 
@@ -125,22 +126,38 @@ def clean_key(value: str | None) -> str:
     return (value or "").strip().strip("\"'").strip()
 
 
-def browser_keys(access_key: str | None, secret_key: str | None) -> dict[str, str]:
-    """The value stored in the browser for a key pair the person entered; refuses blanks."""
-    access, secret = clean_key(access_key), clean_key(secret_key)
-    if not access or not secret:
+def browser_keys(
+    access_key: str | None, secret_key: str | None, api_key: str | None = None
+) -> dict[str, str]:
+    """The value stored in the browser for the keys the person entered: {"api_key": ...} for
+    a single API key, {"access_key": ..., "secret_key": ...} for a pair. Refuses blanks, half
+    a pair, both kinds at once, and keys with spaces inside."""
+    access, secret, single = clean_key(access_key), clean_key(secret_key), clean_key(api_key)
+    if single and (access or secret):
+        raise UserError(
+            "keys.both_kinds",
+            Text(
+                "Enter either an API key or an Access key and Secret key pair, not both.",
+                "请只填写 API Key，或只填写 Access Key 与 Secret Key 这一对，不要同时填写。",
+            ),
+            remedy=Text(
+                "Clear the fields of the kind you do not use, then save again.",
+                "请清空不使用的那一种密钥，然后重新保存。",
+            ),
+        )
+    if not single and (not access or not secret):
         raise UserError(
             "keys.incomplete",
             Text(
-                "Both the Access key and the Secret key are needed.",
-                "需要同时填写 Access Key 和 Secret Key。",
+                "Enter either an API key, or both the Access key and the Secret key.",
+                "请填写 API Key，或同时填写 Access Key 和 Secret Key。",
             ),
             remedy=Text(
-                "Copy both from the API keys page of the Kling console.",
-                "请从可灵控制台的 API 密钥页面复制这两项。",
+                "Copy them from the API keys page of the Kling console.",
+                "请从可灵控制台的 API 密钥页面复制。",
             ),
         )
-    if any(ch.isspace() for ch in access + secret):
+    if any(ch.isspace() for ch in access + secret + single):
         raise UserError(
             "keys.malformed",
             Text("A key contains spaces or line breaks.", "密钥中包含空格或换行。"),
@@ -149,15 +166,23 @@ def browser_keys(access_key: str | None, secret_key: str | None) -> dict[str, st
                 "请按可灵控制台显示的内容重新复制密钥。",
             ),
         )
+    if single:
+        return {"api_key": single}
     return {"access_key": access, "secret_key": secret}
 
 
 def credentials_from_browser(stored: Any, endpoint: str) -> Credentials | None:
-    """Credentials for the keys a browser holds (its BrowserState value), or None."""
+    """Credentials for the keys a browser holds (its BrowserState value), or None: a single
+    API key (preferred, as for the server's own keys) or an access/secret key pair."""
     if not isinstance(stored, Mapping):
         return None
-    access = clean_key(stored.get("access_key"))
-    secret = clean_key(stored.get("secret_key"))
+    # The page may hand back anything: only strings count as keys.
+    single, access, secret = (
+        clean_key(value if isinstance(value, str) else None)
+        for value in (stored.get(name) for name in ("api_key", "access_key", "secret_key"))
+    )
+    if single:
+        return Credentials.of_api_key(single, endpoint)
     if not access or not secret:
         return None
     return Credentials.of(access, secret, endpoint)

@@ -68,11 +68,9 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
     with gr.Blocks(title="Kling Transition Studio", delete_cache=DELETE_CACHE) as demo:
         gr.Markdown("# " + label("app_title"))
         gr.Markdown(label("app_tagline"))
-        if runtime.demo:
-            gr.HTML(
-                f'<div class="kts-banner kts-banner-demo">{label("demo_banner")}</div>',
-                elem_id="kts-demo-banner",
-            )
+        # Whose keys this browser's jobs run on and who pays: made per browser on load and
+        # after keys are saved or forgotten (settings_tab), never "demo" while its keys pay.
+        banner = gr.HTML(elem_id="kts-banner")
         if policy.shared_keys_refused:
             gr.HTML(
                 f'<div class="kts-banner kts-banner-keys">{label("space_keys_banner")}</div>',
@@ -91,6 +89,7 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 tabs=tabs,
                 browser_keys=browser_keys,
                 browser_id=browser_id,
+                banner=banner,
             )
             with gr.Tab(label("tab_studio"), id="studio"):
                 ctx.studio = studio_tab.build(ctx)

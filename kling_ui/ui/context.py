@@ -1,8 +1,10 @@
 """What every tab's builder receives: the runtime, the presets, the access policy, and the
-page-wide components (timer, tabs, per-browser state) that tabs wire their events to."""
+page-wide components (timer, tabs, per-browser state, the keys banner) that tabs wire their
+events to; plus whose keys a browser's jobs run on, for the banner and the cost line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +13,25 @@ import gradio as gr
 from kling_ui.config import Settings
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.engine import JobEngine
+from kling_ui.jobs.keycheck import KeyState
+from kling_ui.jobs.models import KEYS_SHARED
 from kling_ui.prompts import PresetLibrary
 from kling_ui.runtime import Runtime
+from kling_ui.ui import views
 from kling_ui.ui.access import AccessPolicy, credentials_from_browser
+
+# Beside the keys in a browser's stored value: what Kling said of them when they were saved.
+CHECKED_FIELD = "checked"
+
+
+def stored_key_state(stored: Any) -> KeyState | None:
+    """What Kling said of a browser's keys when they were saved (None: not recorded)."""
+    if not isinstance(stored, Mapping):
+        return None
+    try:
+        return KeyState(stored.get(CHECKED_FIELD))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -66,6 +84,10 @@ class StudioContext:
     browser_id: gr.BrowserState
     studio: StudioControls | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    banner: gr.HTML | None = None  # whose keys this browser's jobs run on (filled on load)
+    # Where keys typed in a browser are sent; None: the configured endpoint. Tests point it
+    # at a loopback simulator so a demo Studio never reaches the real Kling.
+    browser_base_url: str | None = None
 
     @property
     def engine(self) -> JobEngine:
@@ -80,7 +102,36 @@ class StudioContext:
     @property
     def browser_endpoint(self) -> str:
         """The Kling endpoint keys entered in a browser are used with."""
-        return self.settings.endpoint
+        return (self.browser_base_url or self.settings.endpoint).rstrip("/")
+
+    def browser_credentials(self, stored_keys: Any) -> Credentials | None:
+        """The credentials of the keys a browser holds, or None."""
+        return credentials_from_browser(stored_keys, self.browser_endpoint)
+
+    def payer_for(self, stored_keys: Any) -> str | None:
+        """Whose keys this browser's next job runs on (KEYS_OWN, KEYS_DEMO, KEYS_SHARED), or
+        None when it has none it may use."""
+        return views.payer_of(
+            self.browser_credentials(stored_keys) is not None,
+            demo=self.runtime.demo,
+            shared_usable=self.policy.shared_keys_usable,
+        )
+
+    def banner_html(self, stored_keys: Any, lang: str) -> str:
+        """The top banner for this browser: the demo simulator, its own keys (account and
+        whether Kling verified them) or the shared keys (as checked at start-up)."""
+        browser = self.browser_credentials(stored_keys)
+        payer = self.payer_for(stored_keys)
+        if browser is not None:
+            return views.keys_banner_html(
+                payer, account=browser.account, state=stored_key_state(stored_keys), lang=lang
+            )
+        if payer is None and self.policy.shared_keys_refused:
+            return ""  # the page's own banner already says the shared keys are switched off
+        check = self.runtime.key_check if payer == KEYS_SHARED else None
+        return views.keys_banner_html(
+            payer, state=None if check is None else check.state, lang=lang
+        )
 
     def credentials_for(self, stored_keys: Any) -> Credentials | None:
         """The credentials a browser's job runs with (None: the engine's default account);

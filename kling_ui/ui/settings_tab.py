@@ -1,6 +1,7 @@
 """The Settings tab: the endpoint in use and whether keys are set (never their values), the
-engine's state, a per-browser key entry kept in this browser only, and the person's own
-presets as a file (download, import)."""
+engine's state, a per-browser key entry (a key pair or a single API key) checked with Kling
+before it is kept in this browser only, and the person's own presets as a file (download,
+import)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 
 import gradio as gr
 
+from kling_ui.i18n import UserError
+from kling_ui.jobs.keycheck import KeyState, check_keys
 from kling_ui.ui import views
-from kling_ui.ui.access import browser_keys, credentials_from_browser
+from kling_ui.ui.access import browser_keys
 from kling_ui.ui.common import lang_of, shows_errors
-from kling_ui.ui.context import StudioContext
+from kling_ui.ui.context import CHECKED_FIELD, StudioContext, stored_key_state
 from kling_ui.ui.preset_files import (
     export_file,
     export_folder,
@@ -39,6 +42,9 @@ def build(ctx: StudioContext) -> None:
         secret = gr.Textbox(
             label=label("secret_key"), type="password", max_lines=1, elem_id="kts-secret-key"
         )
+        single = gr.Textbox(
+            label=label("api_key"), type="password", max_lines=1, elem_id="kts-api-key"
+        )
     with gr.Row():
         save = gr.Button(label("save_keys"), variant="primary", elem_id="kts-save-keys")
         forget = gr.Button(label("forget_keys"), elem_id="kts-forget-keys")
@@ -57,58 +63,91 @@ def build(ctx: StudioContext) -> None:
             elem_id="kts-presets-upload",
         )
     gr.Markdown(label("settings_language"))
+    # The page's keys banner (build.py makes it); a hidden stand-in keeps the wiring simple.
+    banner = ctx.banner if ctx.banner is not None else gr.HTML(visible=False)
 
     def status_of(stored: Any, lang: str) -> str:
-        browser = credentials_from_browser(stored, ctx.browser_endpoint)
+        browser = ctx.browser_credentials(stored)
+        shared = ctx.runtime.key_check
         return views.key_status_text(
             browser.account if browser else None,
             demo=ctx.runtime.demo,
             shared_usable=ctx.policy.shared_keys_usable,
             browser_endpoint=ctx.browser_endpoint,
             lang=lang,
+            browser_state=stored_key_state(stored),
+            shared_state=None if shared is None else shared.state,
         )
 
     def overview(lang: str) -> tuple[str, str]:
         snapshot = ctx.engine.snapshot()
+        shared = ctx.runtime.key_check
         return (
             views.endpoint_html(
                 ctx.runtime.endpoint_text(lang),
                 server_keys=ctx.policy.shared_keys,
                 auth_on=ctx.policy.auth_on,
                 lang=lang,
+                server_state=None if shared is None else shared.state,
             ),
             views.engine_text(snapshot.counts, ctx.engine.concurrency, snapshot.in_flight, lang),
         )
 
-    def on_refresh(request: gr.Request):
-        return overview(lang_of(request))
+    def on_refresh(stored: Any, request: gr.Request):
+        lang = lang_of(request)
+        return (*overview(lang), status_of(stored, lang), ctx.banner_html(stored, lang))
 
-    refresh.click(on_refresh, None, [endpoint, engine], api_visibility="private", queue=False)
+    refresh.click(
+        on_refresh,
+        [ctx.browser_keys],
+        [endpoint, engine, key_status, banner],
+        api_visibility="private",
+        queue=False,
+    )
 
     @shows_errors
-    def on_save(access_key: str, secret_key: str, request: gr.Request):
+    def on_save(access_key: str, secret_key: str, api_key: str, current: Any, request: gr.Request):
         lang = lang_of(request)
-        stored = browser_keys(access_key, secret_key)
-        credentials = credentials_from_browser(stored, ctx.browser_endpoint)
-        if credentials is not None:
-            ctx.engine.provide_credentials(credentials)
-            gr.Info(say("keys_saved", lang, account=credentials.account))
-        return stored, "", "", status_of(stored, lang)
+        try:
+            entered = browser_keys(access_key, secret_key, api_key)
+        except UserError as exc:
+            # Half a pair, both kinds, or nothing: said next to the fields, nothing changes.
+            gr.Warning(exc.text(lang))
+            note = f"⚠️ {exc.text(lang)}\n\n{status_of(current, lang)}"
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note, gr.skip()
+        credentials = ctx.browser_credentials(entered)
+        assert credentials is not None  # browser_keys made a whole credential
+        check = check_keys(credentials)  # one cheap authenticated read, before keeping them
+        if check.state is KeyState.REFUSED:
+            code = None if check.error is None else check.error.kling_code
+            refused = views.keys_refused_text(code, ctx.browser_endpoint, lang)
+            gr.Warning(refused)
+            note = f"⚠️ {refused}\n\n{status_of(current, lang)}"
+            return gr.skip(), "", "", "", note, gr.skip()
+        stored = entered | {CHECKED_FIELD: check.state.value}
+        ctx.engine.provide_credentials(credentials)
+        state = views.key_state_text(check.state, lang)
+        gr.Info(say("keys_saved", lang, account=credentials.account, state=state))
+        return stored, "", "", "", status_of(stored, lang), ctx.banner_html(stored, lang)
 
-    # Queued (not queue=False): gr.Info reaches the page only from queued events.
+    # Queued (not queue=False): gr.Info reaches the page only from queued events, and the
+    # check waits on Kling.
     save.click(
         on_save,
-        [access, secret],
-        [ctx.browser_keys, access, secret, key_status],
+        [access, secret, single, ctx.browser_keys],
+        [ctx.browser_keys, access, secret, single, key_status, banner],
         api_visibility="private",
     )
 
     def on_forget(request: gr.Request):
         lang = lang_of(request)
         gr.Info(say("keys_forgotten", lang))
-        return None, status_of(None, lang)
+        # An empty mapping, not None: the page does not write a null value to its storage,
+        # so None would leave the old keys there for the next visit.
+        forgotten = None
+        return forgotten, status_of(forgotten, lang), ctx.banner_html(forgotten, lang)
 
-    forget.click(on_forget, None, [ctx.browser_keys, key_status], api_visibility="private")
+    forget.click(on_forget, None, [ctx.browser_keys, key_status, banner], api_visibility="private")
 
     @shows_errors
     def on_download_presets(request: gr.Request):
@@ -136,16 +175,16 @@ def build(ctx: StudioContext) -> None:
 
     def on_load(stored: Any, request: gr.Request):
         lang = lang_of(request)
-        credentials = credentials_from_browser(stored, ctx.browser_endpoint)
+        credentials = ctx.browser_credentials(stored)
         if credentials is not None:
             # Jobs started with these keys before a restart wait for them: resume them.
             ctx.engine.provide_credentials(credentials)
-        return (*overview(lang), status_of(stored, lang))
+        return (*overview(lang), status_of(stored, lang), ctx.banner_html(stored, lang))
 
     ctx.blocks.load(
         on_load,
         [ctx.browser_keys],
-        [endpoint, engine, key_status],
+        [endpoint, engine, key_status, banner],
         api_visibility="private",
         queue=False,
     )

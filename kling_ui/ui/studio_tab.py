@@ -294,6 +294,7 @@ def build(ctx: StudioContext) -> StudioControls:
         last_path: str | None,
         prompt_value: str,
         negative_value: str,
+        stored_keys: Any,
         request: gr.Request,
     ):
         lang = lang_of(request)
@@ -312,12 +313,16 @@ def build(ctx: StudioContext) -> StudioControls:
             state.duration if state.duration != duration_value else gr.skip(),
             views.rules_html(state, lang),
             views.cost_text(
-                model_value, state.mode, state.duration, demo=ctx.runtime.demo, lang=lang
+                model_value,
+                state.mode,
+                state.duration,
+                payer=ctx.payer_for(stored_keys),
+                lang=lang,
             ),
             gr.update(interactive=state.can_submit),
         )
 
-    control_inputs = [model, mode, duration, first, last, prompt_box, negative]
+    control_inputs = [model, mode, duration, first, last, prompt_box, negative, ctx.browser_keys]
     gr.on(
         [
             model.change,
@@ -331,6 +336,27 @@ def build(ctx: StudioContext) -> StudioControls:
         on_controls,
         control_inputs,
         [mode, duration, rules, cost, generate],
+        api_visibility="private",
+        queue=False,
+    )
+
+    def on_keys(
+        model_value: str,
+        mode_value: str,
+        duration_value: str,
+        stored_keys: Any,
+        request: gr.Request,
+    ):
+        # Keys saved or forgotten in Settings (or read from storage): who pays changed.
+        payer = ctx.payer_for(stored_keys)
+        return views.cost_text(
+            model_value, mode_value, duration_value, payer=payer, lang=lang_of(request)
+        )
+
+    ctx.browser_keys.change(
+        on_keys,
+        [model, mode, duration, ctx.browser_keys],
+        [cost],
         api_visibility="private",
         queue=False,
     )
@@ -455,7 +481,7 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- page load: the page's language for server-made labels --------------------------
 
-    def on_load(request: gr.Request):
+    def on_load(stored_keys: Any, request: gr.Request):
         lang = lang_of(request)
         menus = [
             gr.update(
@@ -491,7 +517,7 @@ def build(ctx: StudioContext) -> StudioControls:
                 settings.default_model,
                 state.mode,
                 state.duration,
-                demo=ctx.runtime.demo,
+                payer=ctx.payer_for(stored_keys),
                 lang=lang,
             ),
             view.html,
@@ -501,7 +527,7 @@ def build(ctx: StudioContext) -> StudioControls:
 
     ctx.blocks.load(
         on_load,
-        None,
+        [ctx.browser_keys],
         [
             fit,
             template,

@@ -114,12 +114,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings_endpoint": ("Endpoint and keys", "接口与密钥"),
     "settings_browser_keys": ("Your own keys for this browser", "本浏览器专用的密钥"),
     "settings_browser_keys_info": (
-        "Kept in this browser only (encrypted in its local storage) and used for the jobs "
-        "started here. The page never shows them again.",
-        "仅保存在本浏览器中（加密存放于本地存储），只用于在此发起的任务，页面不会再次显示。",
+        "Enter either your Access key and Secret key, or a single API key. Kling checks them "
+        "before they are kept, in this browser only (encrypted in its local storage), for the "
+        "jobs started here. The page never shows them again.",
+        "请填写 Access Key 与 Secret Key 这一对，或一个 API Key。保存前会先向可灵核验；"
+        "密钥仅保存在本浏览器中（加密存放于本地存储），只用于在此发起的任务，页面不会再次显示。",
     ),
     "access_key": ("Access key", "Access Key"),
     "secret_key": ("Secret key", "Secret Key"),
+    "api_key": ("Or a single API key", "或填写一个 API Key"),
     "save_keys": ("Save for this browser", "保存到本浏览器"),
     "forget_keys": ("Forget this browser's keys", "清除本浏览器的密钥"),
     "settings_language": (
@@ -186,9 +189,69 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cannot_submit": ("Cannot generate yet: {reasons}", "暂时无法生成：{reasons}"),
     "keys_saved": (
-        "Saved. Jobs from this browser now use account {account}.",
-        "已保存。本浏览器发起的任务将使用账户 {account}。",
+        "Saved ({state}). Jobs from this browser now use account {account}.",
+        "已保存（{state}）。本浏览器发起的任务将使用账户 {account}。",
     ),
+    "keys_refused": (
+        "Kling refused these keys{code}: they are wrong, revoked, or not for {endpoint}. "
+        "Nothing was saved.",
+        "可灵拒绝了这些密钥{code}：密钥有误、已被撤销，或不适用于 {endpoint}。未保存任何内容。",
+    ),
+    "keys_refused_remedy": (
+        "Copy them again from the API keys page of the Kling console.",
+        "请从可灵控制台的 API 密钥页面重新复制。",
+    ),
+    "keys_checking": ("being checked with Kling", "正在向可灵核验"),
+    "keys_status_browser_state": (
+        "This browser uses its own keys (account {account}): {state}.",
+        "本浏览器使用自己的密钥（账户 {account}）：{state}。",
+    ),
+    "keys_status_shared_state": (
+        "This browser uses the deployment's keys: {state}.",
+        "本浏览器使用部署者配置的密钥：{state}。",
+    ),
+    "banner_account": ("account {account}", "账户 {account}"),
+    "banner_own": (
+        "Your own Kling keys ({detail}): each video is paid from your Kling account.",
+        "正在使用您自己的可灵密钥（{detail}）：每个视频都从您的可灵账户扣费。",
+    ),
+    "banner_shared": (
+        "The shared Kling keys of this Studio ({state}): each video is paid from the "
+        "operator's Kling account.",
+        "正在使用本工作室的共享可灵密钥（{state}）：每个视频都从部署者的可灵账户扣费。",
+    ),
+    "banner_shared_refused": (
+        "The shared Kling keys of this Studio were refused by Kling, so jobs on them fail. "
+        "Enter your own keys in the Settings tab, or ask the operator to fix them.",
+        "本工作室的共享可灵密钥被可灵拒绝，使用它们的任务会失败。请在“设置”页填写您自己的密钥，"
+        "或请部署者修正。",
+    ),
+    "banner_needed": (
+        "No Kling keys for this browser yet: enter your own in the Settings tab to generate "
+        "videos.",
+        "本浏览器尚无可灵密钥：请在“设置”页填写您自己的密钥后再生成视频。",
+    ),
+    "cost_paid_own": ("Paid from your own Kling account.", "从您自己的可灵账户扣费。"),
+    "cost_paid_shared": (
+        "Paid from this Studio's shared Kling keys.",
+        "由本工作室的共享可灵密钥扣费。",
+    ),
+    "cost_demo_unknown": ("Cost: free (simulator).", "费用：免费（模拟器）。"),
+    "runs_on_demo": ("demo simulator", "演示模拟器"),
+    "runs_on_own": ("your keys", "您的密钥"),
+    "runs_on_shared": ("shared keys", "共享密钥"),
+    "detail_keys": ("Keys", "密钥"),
+    "unreachable_retry": (
+        "Kling has not answered since {since}; next try in {seconds} s. The Studio never "
+        "sends a task twice.",
+        "可灵自 {since} 起没有响应；{seconds} 秒后重试。工作室绝不会重复提交任务。",
+    ),
+    "unreachable_now": (
+        "Kling has not answered since {since}; trying again now. The Studio never sends a "
+        "task twice.",
+        "可灵自 {since} 起没有响应；正在重试。工作室绝不会重复提交任务。",
+    ),
+    "server_keys_state": ("Server keys: set, {state}", "服务器密钥：已设置，{state}"),
     "keys_forgotten": (
         "This browser's keys are forgotten.",
         "已清除本浏览器的密钥。",

@@ -8,12 +8,14 @@ whole look of the Studio is tested without a browser.
 from __future__ import annotations
 
 import html
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kling_ui.i18n import UserError
-from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
+from kling_ui.jobs.keycheck import KEY_STATE_TEXT, KeyState
+from kling_ui.jobs.models import KEYS_DEMO, KEYS_OWN, KEYS_SHARED, STATUS_LABELS, Job, JobStatus
 from kling_ui.kling.capabilities import (
     MAX_PROMPT_CHARS,
     MODELS,
@@ -128,15 +130,85 @@ def rules_html(state: ControlState, lang: str | None) -> str:
     return "".join(parts)
 
 
-def cost_text(model: str, mode: str, duration: str, *, demo: bool, lang: str | None) -> str:
-    """What one run of these settings costs, where the price sheet knows it."""
-    units = estimated_units(model, mode, duration)
-    if units is None:
-        return say("cost_unknown", lang)
-    shown = f"{units:g}"
+# ---------------------------------------------------------------- whose keys pay
+
+
+def payer_of(has_browser_keys: bool, *, demo: bool, shared_usable: bool) -> str | None:
+    """Whose keys a browser's next job runs on: KEYS_OWN (its own keys, even in demo mode:
+    they go to the real endpoint), KEYS_DEMO (the embedded simulator), KEYS_SHARED (the
+    deployment's keys), or None when it has no keys it may use."""
+    if has_browser_keys:
+        return KEYS_OWN
     if demo:
-        return say("cost_demo", lang, units=shown)
-    return say("cost_units", lang, units=shown, model=model, mode=mode, duration=duration)
+        return KEYS_DEMO
+    return KEYS_SHARED if shared_usable else None
+
+
+def key_state_text(state: KeyState | None, lang: str | None) -> str:
+    """What is known about a credential, in `lang` ("being checked" while unknown)."""
+    if state is None:
+        return say("keys_checking", lang)
+    return KEY_STATE_TEXT[state].get(lang)
+
+
+def keys_banner_html(
+    payer: str | None,
+    *,
+    account: str | None = None,
+    state: KeyState | None = None,
+    lang: str | None,
+) -> str:
+    """The top banner for one browser: whose keys its jobs run on and who pays. `account` and
+    `state` are those of the keys in use (the browser's own for KEYS_OWN, the operator's for
+    KEYS_SHARED); never a key itself."""
+    if payer == KEYS_DEMO:
+        kind, body = "demo", say("demo_banner", lang)
+    elif payer == KEYS_OWN:
+        parts = [say("banner_account", lang, account=account)] if account else []
+        if state is not None:
+            parts.append(key_state_text(state, lang))
+        sep = "，" if lang is not None and lang.lower().startswith("zh") else ", "
+        kind, body = "own", say("banner_own", lang, detail=sep.join(parts) or "–")
+    elif payer == KEYS_SHARED and state is KeyState.REFUSED:
+        kind, body = "keys", say("banner_shared_refused", lang)
+    elif payer == KEYS_SHARED:
+        kind, body = "shared", say("banner_shared", lang, state=key_state_text(state, lang))
+    else:
+        kind, body = "keys", say("banner_needed", lang)
+    # Paid banners share the warm "keys" look: money is spent on every run.
+    look = "kts-banner-demo" if kind == "demo" else "kts-banner-keys"
+    return (
+        f'<div class="kts-banner {look} kts-banner-{kind}" data-keys="{payer or "none"}">'
+        f"{html.escape(body)}</div>"
+    )
+
+
+def runs_on_text(runs_on: str | None, lang: str | None) -> str:
+    """Which keys a job runs on ("your keys", "shared keys", "demo simulator"); "" unknown."""
+    if runs_on in (KEYS_DEMO, KEYS_OWN, KEYS_SHARED):
+        return say(f"runs_on_{runs_on}", lang)
+    return ""
+
+
+def cost_text(model: str, mode: str, duration: str, *, payer: str | None, lang: str | None) -> str:
+    """What one run of these settings costs, where the price sheet knows it, and who pays
+    (`payer` from `payer_of`: free on the simulator, else your account or the shared one)."""
+    units = estimated_units(model, mode, duration)
+    if payer == KEYS_DEMO:
+        if units is None:
+            return say("cost_demo_unknown", lang)
+        return say("cost_demo", lang, units=f"{units:g}")
+    if units is None:
+        shown = say("cost_unknown", lang)
+    else:
+        shown = say(
+            "cost_units", lang, units=f"{units:g}", model=model, mode=mode, duration=duration
+        )
+    if payer == KEYS_OWN:
+        return f"{shown} {say('cost_paid_own', lang)}"
+    if payer == KEYS_SHARED:
+        return f"{shown} {say('cost_paid_shared', lang)}"
+    return shown
 
 
 def prompt_length_text(prompt: str, lang: str | None) -> str:
@@ -161,6 +233,8 @@ class JobLine:
     message: str  # the engine's latest word on it, or the error with its remedy
     fraction: float  # 0..1, for the progress bar
     failed: bool
+    runs_on: str = ""  # KEYS_DEMO / KEYS_OWN / KEYS_SHARED, "" when not recorded
+    keys: str = ""  # which keys it runs on, in the page's language
 
 
 def job_title(job: Job, limit: int = TITLE_CHARS) -> str:
@@ -183,9 +257,12 @@ def job_line(
     now: float,
     lang: str | None,
 ) -> JobLine:
-    """The progress panel's line for `job`: state, queue position, elapsed time, estimate."""
+    """The progress panel's line for `job`: state, queue position, elapsed time, estimate,
+    which keys it runs on, and (while Kling does not answer for it) since when and when the
+    next try is, with the progress bar held where it stood when Kling went quiet."""
     status = JobStatus(job.status)
     elapsed = job.elapsed(now)
+    quiet_since = job.unreachable_since if not status.finished else None
     parts: list[str] = []
     if status.finished:
         parts.append(say("took", lang, took=clock(_taken(job) or elapsed)))
@@ -198,11 +275,20 @@ def job_line(
             parts.append(say("estimate_left", lang, left=clock(estimate)))
         elif estimate is not None:
             parts.append(say("estimate_overdue", lang))
-        fraction = _fraction(status, elapsed, estimate)
+        if quiet_since is not None:
+            # Nothing happens while Kling is silent: the bar stays where it was then.
+            fraction = _fraction(status, job.elapsed(min(now, quiet_since)), estimate)
+        else:
+            fraction = _fraction(status, elapsed, estimate)
     if job.reused_from:
         parts.append(say("reused", lang))
     failed = status is JobStatus.FAILED
-    message = job.error_text(lang) if failed else _message(job, lang)
+    if failed:
+        message = job.error_text(lang)
+    elif quiet_since is not None:
+        message = unreachable_text(quiet_since, job.retry_at, now=now, lang=lang)
+    else:
+        message = _message(job, lang)
     return JobLine(
         id=job.id,
         title=job_title(job),
@@ -212,7 +298,18 @@ def job_line(
         message=message or "",
         fraction=fraction,
         failed=failed,
+        runs_on=job.runs_on or "",
+        keys=runs_on_text(job.runs_on, lang),
     )
+
+
+def unreachable_text(since: float, retry_at: float | None, *, now: float, lang: str | None) -> str:
+    """The message for a job Kling is silent about, in `lang` and local time: "Kling has not
+    answered since HH:MM:SS; next try in N s"."""
+    shown = time.strftime("%H:%M:%S", time.localtime(since))
+    if retry_at is None or retry_at <= now:
+        return say("unreachable_now", lang, since=shown)
+    return say("unreachable_retry", lang, since=shown, seconds=math.ceil(retry_at - now))
 
 
 def _message(job: Job, lang: str | None) -> str:
@@ -242,11 +339,17 @@ def _line_html(line: JobLine) -> str:
     width = f"{line.fraction * 100:.0f}%"
     kind = "kts-msg kts-error" if line.failed else "kts-msg"
     message = f'<div class="{kind}">{html.escape(line.message)}</div>' if line.message else ""
+    keys = (
+        f'<span class="kts-keys" data-keys="{html.escape(line.runs_on)}">'
+        f"{html.escape(line.keys)}</span>"
+        if line.keys
+        else ""
+    )
     return (
         f'<div class="kts-job kts-{line.status}" data-job="{html.escape(line.id)}" '
         f'data-status="{line.status}">'
         f'<div class="kts-head"><span class="kts-badge">{html.escape(line.badge)}</span>'
-        f'<span class="kts-title">{html.escape(line.title)}</span>'
+        f'<span class="kts-title">{html.escape(line.title)}</span>{keys}'
         f'<code class="kts-id">{html.escape(line.id)}</code></div>'
         f'<div class="kts-bar"><div style="width:{width}"></div></div>'
         f'<div class="kts-meta">{html.escape(line.meta)}</div>{message}</div>'
@@ -314,12 +417,13 @@ def history_rows(jobs: Iterable[Job], *, now: float, lang: str | None) -> list[l
     for job in jobs:
         status = JobStatus(job.status)
         took = _taken(job) if status.finished else job.elapsed(now)
+        keys = runs_on_text(job.runs_on, lang)
         rows.append(
             [
                 when(job.created_at),
                 status_label(status, lang),
                 job_title(job),
-                settings_summary(job),
+                settings_summary(job) + (f" · {keys}" if keys else ""),
                 clock(took),
                 job.error_text(lang) or "",
             ]
@@ -352,6 +456,11 @@ def job_detail_html(job: Job, *, lang: str | None) -> str:
         row("detail_settings", html.escape(settings_summary(job))),
         row("detail_timings", html.escape(" · ".join(timings))),
     ]
+    if job.runs_on:
+        keys = html.escape(runs_on_text(job.runs_on, lang))
+        items.append(
+            row("detail_keys", f'<span data-keys="{html.escape(job.runs_on)}">{keys}</span>')
+        )
     if job.units is not None:
         items.append(row("detail_units", f"{job.units:g}"))
     if job.error_code:
@@ -422,12 +531,26 @@ def error_message(error: Exception, lang: str | None) -> str:
 # ---------------------------------------------------------------- settings
 
 
-def endpoint_html(endpoint: str, *, server_keys: bool, auth_on: bool, lang: str | None) -> str:
-    """Which Kling endpoint jobs use, whether server keys are set (never their values),
-    and whether a login protects the page."""
+def endpoint_html(
+    endpoint: str,
+    *,
+    server_keys: bool,
+    auth_on: bool,
+    lang: str | None,
+    server_state: KeyState | None = None,
+) -> str:
+    """Which Kling endpoint jobs use, whether server keys are set (never their values) and
+    what Kling said of them at start-up (`server_state`), and whether a login protects the
+    page."""
+    if not server_keys:
+        keys_line = say("server_keys_unset", lang)
+    elif server_state is None or server_state is KeyState.DEMO:
+        keys_line = say("server_keys_set", lang)
+    else:
+        keys_line = say("server_keys_state", lang, state=key_state_text(server_state, lang))
     lines = [
         say("endpoint_line", lang, endpoint=endpoint),
-        say("server_keys_set" if server_keys else "server_keys_unset", lang),
+        keys_line,
         say("auth_on" if auth_on else "auth_off", lang),
     ]
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
@@ -441,16 +564,39 @@ def key_status_text(
     shared_usable: bool,
     browser_endpoint: str,
     lang: str | None,
+    browser_state: KeyState | None = None,
+    shared_state: KeyState | None = None,
 ) -> str:
-    """Whose keys this browser's jobs use (by account fingerprint only), and the endpoint
-    keys entered here are used with."""
-    if browser_account:
+    """Whose keys this browser's jobs use (by account name only) and what Kling said of them
+    (`browser_state` for the browser's own, `shared_state` for the deployment's: None is
+    unknown), and the endpoint keys entered here are used with."""
+    if browser_account and browser_state is not None:
+        status = say(
+            "keys_status_browser_state",
+            lang,
+            account=browser_account,
+            state=key_state_text(browser_state, lang),
+        )
+    elif browser_account:
         status = say("keys_status_browser", lang, account=browser_account)
     elif demo:
         status = say("keys_status_demo", lang)
+    elif shared_usable:
+        status = say("keys_status_shared_state", lang, state=key_state_text(shared_state, lang))
     else:
-        status = say("keys_status_shared" if shared_usable else "keys_status_needed", lang)
+        status = say("keys_status_needed", lang)
     return status + " " + say("keys_endpoint", lang, endpoint=browser_endpoint)
+
+
+def keys_refused_text(check_code: int | None, endpoint: str, lang: str | None) -> str:
+    """Kling refused the keys just entered: nothing was saved, and what to do."""
+    code = f" [{check_code}]" if check_code is not None else ""
+    return " ".join(
+        (
+            say("keys_refused", lang, code=code, endpoint=endpoint),
+            say("keys_refused_remedy", lang),
+        )
+    )
 
 
 def engine_text(counts: dict[str, int], pool: int, running: int, lang: str | None) -> str:

@@ -12,6 +12,8 @@ def clean_env(monkeypatch, tmp_path):
         "KLING_SECRET_KEY",
         "Kling_Access_Key",
         "Kling_Secret_Key",
+        "KLING_API_KEY",
+        "Kling_API_Key",
         "KLING_BASE_URL",
         "KLING_REGION",
         "KLING_UI_DATA_DIR",
@@ -71,3 +73,26 @@ def test_seed_defaults():
         s.task_timeout,
         s.concurrency,
     ) == ("kling-v2-6", "5", 5.0, 300.0, 3)
+
+
+@pytest.mark.parametrize("name", ["Kling_API_Key", "KLING_API_KEY", "kling_api_key"])
+def test_a_single_api_key_is_read_in_any_letter_case(monkeypatch, name):
+    monkeypatch.setenv(name, "api-from-env")
+    settings = Settings()
+    assert settings.api_key.get_secret_value() == "api-from-env"
+    assert settings.has_keys and not settings.has_key_pair and not settings.demo_mode
+    assert "api-from-env" in settings.secrets()
+
+
+def test_an_api_key_is_read_from_a_dotenv_file_and_never_shown(tmp_path):
+    (tmp_path / ".env").write_text("Kling_API_Key=api-dotenv-secret\n")
+    settings = Settings()
+    assert settings.api_key.get_secret_value() == "api-dotenv-secret"
+    shown = repr(settings) + str(settings) + str(settings.model_dump())
+    assert "api-dotenv-secret" not in shown
+
+
+def test_a_blank_api_key_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("KLING_API_KEY", "   ")
+    settings = Settings()
+    assert settings.api_key is None and settings.demo_mode

@@ -56,3 +56,17 @@ def test_a_bundle_leaves_no_temporary_files(
     out = tmp_path / "out"
     write_bundle(out / "b.zip", clips[0], clips, slides, presenter)
     assert [p.name for p in out.iterdir()] == ["b.zip"]
+
+
+def test_extra_files_such_as_the_powerpoint_sit_beside_the_final_video(
+    tmp_path: Path, slide_files: Slides, deck_clips: Clips
+) -> None:
+    slides = slide_files(2)
+    clips = deck_clips(slides, frames=12)
+    presenter = write_presenter(tmp_path / "presenter", slides, clips, "Talk").parent
+    pptx = tmp_path / "talk.pptx"
+    pptx.write_bytes(b"PK\x03\x04 a presentation")
+    bundle = write_bundle(tmp_path / "b.zip", clips[0], clips, slides, presenter, extras=[pptx])
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.read("b/talk.pptx") == pptx.read_bytes()
+        assert archive.getinfo("b/talk.pptx").compress_type == zipfile.ZIP_STORED

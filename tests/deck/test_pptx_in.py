@@ -133,7 +133,7 @@ def _stand_in(tmp_path: Path, script: str) -> Path:
     folder = tmp_path / "bin"
     folder.mkdir()
     soffice = folder / "soffice"
-    soffice.write_text("#!/bin/sh\n" + script)
+    soffice.write_text("#!/bin/sh\nPATH=/usr/bin:/bin:$PATH\n" + script)
     soffice.chmod(soffice.stat().st_mode | stat.S_IXUSR)
     return folder
 

@@ -11,12 +11,29 @@ def test_without_history_the_first_query_waits_one_poll_interval() -> None:
     assert TaskDurations(default=100.0).first_query_delay("acct", 5.0) == 5.0
 
 
-def test_the_first_query_waits_for_most_of_the_shortest_recent_task() -> None:
+def test_the_first_query_aims_just_after_the_shortest_recent_task() -> None:
     durations = TaskDurations(default=100.0)
     for seconds in (120.0, 95.0, 150.0):
         durations.record("acct", seconds)
-    assert durations.first_query_delay("acct", 5.0) == pytest.approx(76.0)
+    assert durations.first_query_delay("acct", 5.0) == pytest.approx(95.0 * 1.03)
     assert durations.first_query_delay("other", 5.0) == 5.0
+
+
+def test_tasks_of_the_same_kind_are_timed_by_their_own_history() -> None:
+    durations = TaskDurations(default=100.0)
+    durations.record("acct", 60.0, "kling-v2-6/pro/5")
+    durations.record("acct", 120.0, "kling-v2-6/pro/10")
+    assert durations.expected("acct", "kling-v2-6/pro/10") == 120.0
+    # a kind never seen falls back to the account's shortest
+    assert durations.expected("acct", "kling-v2-1/pro/5") == 60.0
+
+
+def test_follow_ups_are_short_once_the_expected_end_has_passed() -> None:
+    durations = TaskDurations(default=100.0)
+    durations.record("acct", 8.0)
+    assert durations.next_query_delay("acct", 5.0, ran=2.0) == pytest.approx(6.0 + 0.24)
+    assert durations.next_query_delay("acct", 5.0, ran=8.5) == pytest.approx(0.4)
+    assert durations.next_query_delay("new", 5.0, ran=8.5) == 5.0
 
 
 def test_typical_is_the_median_or_the_default() -> None:

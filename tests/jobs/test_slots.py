@@ -1,4 +1,6 @@
-"""SlotPool: never more than the limit in flight; a 1303 lowers the ceiling until a slot frees."""
+"""SlotPool: never more than the limit in flight; a 1303 holds creates for a short jittered
+back-off (about 1 s, doubling) and lowers the ceiling, never below 1, until a slot frees or a
+probe is accepted."""
 
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def pool_of(limit: int, clock: Clock, **kwargs) -> SlotPool:
+    # jitter 0: the back-off is exactly its nominal value, so the tests can name it
+    return SlotPool(limit, clock=clock, jitter=lambda: 0.0, **kwargs)
 
 
 def _fill(pool: SlotPool) -> int:
@@ -40,56 +47,94 @@ def test_a_released_slot_can_be_taken_again() -> None:
 
 def test_a_1303_lowers_the_ceiling_to_what_is_in_flight_here() -> None:
     clock = Clock()
-    pool = SlotPool(3, backoff_initial=2.0, clock=clock)
+    pool = pool_of(3, clock)
     _fill(pool)
     pool.busy()  # the third create came back 1303: someone else holds a slot
     assert (pool.in_flight, pool.ceiling) == (2, 2)
     assert pool.available() is False
 
 
-def test_after_a_1303_the_next_job_starts_when_one_of_ours_finishes() -> None:
+def test_the_ceiling_never_drops_below_one() -> None:
     clock = Clock()
-    pool = SlotPool(3, backoff_initial=2.0, clock=clock)
-    _fill(pool)
+    pool = pool_of(3, clock)
+    pool.acquire()
     pool.busy()
-    pool.release()
+    assert pool.ceiling == 1
+
+
+def test_a_refused_create_waits_about_one_second_whatever_the_poll_interval() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
+    pool.acquire()
+    pool.busy()
+    assert pool.available() is False
+    assert pool.next_change() == pytest.approx(101.0)
+    clock.now = 101.0
     assert pool.available() is True
 
 
-def test_a_lowered_ceiling_is_probed_upward_one_slot_after_the_backoff() -> None:
+def test_the_back_off_is_jittered_between_one_and_one_and_a_half_times() -> None:
     clock = Clock()
-    pool = SlotPool(3, backoff_initial=2.0, clock=clock)
+    pool = SlotPool(3, clock=clock, jitter=lambda: 1.0)
+    pool.acquire()
+    pool.busy()
+    assert pool.next_change() == pytest.approx(101.5)
+
+
+def test_after_a_1303_a_slot_freed_by_our_task_gives_one_create() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
     _fill(pool)
     pool.busy()
-    clock.now += 1.9
+    clock.now += 1.0
+    pool.release()  # one of ours ended
+    assert _fill(pool) == 1
+
+
+def test_a_lowered_ceiling_is_probed_one_slot_after_the_back_off() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
+    _fill(pool)
+    pool.busy()
+    clock.now += 0.9
     assert pool.available() is False
     clock.now += 0.2
     assert pool.available() is True
     pool.acquire()
-    assert pool.available() is False  # one probe at a time
+    assert pool.available() is False  # one probe at a time: no create storm
 
 
-def test_repeated_1303s_double_the_wait_and_a_success_resets_it() -> None:
+def test_an_accepted_create_resets_the_back_off_and_climbs_at_once() -> None:
     clock = Clock()
-    pool = SlotPool(1, backoff_initial=2.0, clock=clock)
-    pool.acquire()
-    pool.busy()  # ceiling 0, probe after 2 s
-    assert pool.next_change() == pytest.approx(102.0)
-    clock.now = 102.0
-    assert pool.available()
-    pool.acquire()
-    pool.busy()  # again: the wait doubles
-    assert pool.next_change() == pytest.approx(106.0)
-    clock.now = 106.0
+    pool = pool_of(3, clock)
+    _fill(pool)
+    pool.busy()
+    pool.busy()  # ceiling 1, back-off now 4 s
+    assert pool.ceiling == 1
+    clock.now += 4.0
+    pool.release()
     assert pool.available()
     pool.acquire()
     pool.created()
-    assert pool.ceiling == 1 and pool.next_change() is None
+    assert pool.ceiling == 2
+
+
+def test_repeated_1303s_double_the_wait_up_to_its_cap() -> None:
+    clock = Clock()
+    pool = pool_of(1, clock, backoff_max=4.0)
+    waits = []
+    for _ in range(4):
+        pool.acquire()
+        start = clock.now
+        pool.busy()
+        waits.append(pool.next_change() - start)
+        clock.now = pool.next_change()
+    assert waits == pytest.approx([1.0, 2.0, 4.0, 4.0])
 
 
 def test_a_retry_after_from_kling_is_honoured_when_longer_than_the_backoff() -> None:
     clock = Clock()
-    pool = SlotPool(2, backoff_initial=1.0, clock=clock)
+    pool = pool_of(2, clock)
     pool.acquire()
     pool.busy(retry_after=7.0)
     assert pool.next_change() == pytest.approx(107.0)

@@ -246,3 +246,38 @@ def test_failures_from_one_address_do_not_lock_out_another(login_studio: Launche
         log_in(login_studio, "wrong", source="127.0.0.3")
     answer = log_in(login_studio, "wonderland", source="127.0.0.4")
     assert answer.status_code == 200 and answer.json() == {"success": True}
+
+
+# ---- a single API key as well as a key pair ------------------------------------------------
+
+
+def test_a_browser_may_enter_a_single_api_key_instead_of_a_pair() -> None:
+    assert browser_keys("", "", ' "api-key-1" ') == {"api_key": "api-key-1"}
+    found = credentials_from_browser({"api_key": "api-key-1"}, "https://k/")
+    assert found is not None and found.kind == "api_key" and found.base_url == "https://k"
+    assert found.account == Credentials.of_api_key("api-key-1", "https://k").account
+
+
+def test_both_kinds_of_keys_at_once_are_refused_in_both_languages() -> None:
+    with pytest.raises(UserError) as refused:
+        browser_keys("ak", "", "api-key-1")
+    assert refused.value.code == "keys.both_kinds"
+    assert "not both" in refused.value.text("en")
+    assert "不要同时填写" in refused.value.text("zh-CN")
+
+
+def test_neither_a_whole_pair_nor_an_api_key_is_refused_in_both_languages() -> None:
+    for entered in (("", "", ""), ("ak", "", None), ("", "sk", "  ")):
+        with pytest.raises(UserError) as refused:
+            browser_keys(*entered)
+        assert refused.value.code == "keys.incomplete"
+    assert "either an API key" in refused.value.text("en")
+    assert "API Key" in refused.value.text("zh-CN")
+    with pytest.raises(UserError):
+        browser_keys("", "", "api key")
+
+
+def test_stored_values_that_are_not_strings_are_no_keys() -> None:
+    assert credentials_from_browser({"api_key": 5, "access_key": ["a"]}, "https://k") is None
+    stored = {"access_key": "ak", "secret_key": "sk", "checked": "verified"}
+    assert credentials_from_browser(stored, "https://k") is not None

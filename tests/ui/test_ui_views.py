@@ -9,7 +9,8 @@ import pytest
 from ui_helpers import make_job
 
 from kling_ui.i18n import UserError
-from kling_ui.jobs.models import JobStatus
+from kling_ui.jobs.keycheck import KeyState
+from kling_ui.jobs.models import KEYS_DEMO, KEYS_OWN, KEYS_SHARED, JobStatus
 from kling_ui.kling.capabilities import MAX_PROMPT_CHARS
 from kling_ui.ui import views
 
@@ -91,16 +92,20 @@ def test_rules_html_shows_the_note_and_escapes_it() -> None:
 
 
 def test_cost_names_the_units_from_the_price_sheet() -> None:
-    assert "2.5 units" in views.cost_text("kling-v2-6", "pro", "5", demo=False, lang="en")
+    assert "2.5 units" in views.cost_text("kling-v2-6", "pro", "5", payer=KEYS_SHARED, lang="en")
 
 
 def test_cost_in_demo_mode_is_free_and_still_shows_the_real_price() -> None:
-    shown = views.cost_text("kling-v2-6", "pro", "10", demo=True, lang="en")
+    shown = views.cost_text("kling-v2-6", "pro", "10", payer=KEYS_DEMO, lang="en")
     assert "free" in shown and "5" in shown
 
 
 def test_cost_of_unpriced_settings_says_kling_reports_it() -> None:
-    assert "reports it" in views.cost_text("kling-v2-6", "turbo", "5", demo=False, lang="en")
+    shown = views.cost_text("kling-v2-6", "turbo", "5", payer=KEYS_SHARED, lang="en")
+    assert "reports it" in shown
+    assert views.cost_text("kling-v2-6", "turbo", "5", payer=KEYS_DEMO, lang="en") == (
+        "Cost: free (simulator)."
+    )
 
 
 def test_prompt_length_is_counted_against_2500_and_warns_when_over() -> None:
@@ -270,7 +275,7 @@ def test_error_messages_use_the_user_error_text_or_a_plain_notice() -> None:
     [
         ("acct-1", False, True, "its own keys (account acct-1)"),
         (None, True, True, "embedded simulator"),
-        (None, False, True, "deployment's keys"),
+        (None, False, True, "deployment's keys: being checked"),
         (None, False, False, "no keys yet"),
     ],
 )
@@ -286,3 +291,170 @@ def test_the_key_status_says_whose_keys_jobs_use(
 def test_the_endpoint_block_says_whether_keys_are_set_never_what_they_are() -> None:
     shown = views.endpoint_html("https://api", server_keys=True, auth_on=False, lang="en")
     assert "https://api" in shown and "Server keys: set" in shown and "Login: off" in shown
+
+
+# ---- whose keys pay (banner, cost line, job cards) and a silent Kling
+
+
+def test_whose_keys_a_browser_uses_follows_its_own_keys_first() -> None:
+    assert views.payer_of(True, demo=True, shared_usable=True) == KEYS_OWN
+    assert views.payer_of(False, demo=True, shared_usable=True) == KEYS_DEMO
+    assert views.payer_of(False, demo=False, shared_usable=True) == KEYS_SHARED
+    assert views.payer_of(False, demo=False, shared_usable=False) is None
+
+
+def test_the_cost_line_says_who_pays() -> None:
+    own = views.cost_text("kling-v2-6", "pro", "5", payer=KEYS_OWN, lang="en")
+    assert "2.5 units" in own and "your own Kling account" in own and "free" not in own
+    shared = views.cost_text("kling-v2-6", "pro", "5", payer=KEYS_SHARED, lang="en")
+    assert "shared Kling keys" in shared
+    assert "Paid" not in views.cost_text("kling-v2-6", "pro", "5", payer=None, lang="en")
+    assert "您自己的可灵账户" in views.cost_text(
+        "kling-v2-6", "pro", "5", payer=KEYS_OWN, lang="zh"
+    )
+
+
+def test_the_banner_for_own_keys_names_the_account_and_check_and_never_says_demo() -> None:
+    shown = views.keys_banner_html(KEYS_OWN, account="acct-1", state=KeyState.VERIFIED, lang="en")
+    assert "Your own Kling keys (account acct-1, verified with Kling)" in shown
+    assert "paid from your Kling account" in shown
+    assert "Demo" not in shown and "nothing is paid" not in shown
+    assert 'data-keys="own"' in shown
+    unverified = views.keys_banner_html(
+        KEYS_OWN, account="acct-1", state=KeyState.UNVERIFIED, lang="zh-CN"
+    )
+    assert "您自己的可灵密钥" in unverified and "未验证" in unverified and "，" in unverified
+
+
+@pytest.mark.parametrize(
+    ("payer", "state", "expected"),
+    [
+        (KEYS_DEMO, KeyState.DEMO, "Demo mode"),
+        (KEYS_SHARED, KeyState.VERIFIED, "shared Kling keys of this Studio (verified with Kling)"),
+        (KEYS_SHARED, None, "(being checked with Kling)"),
+        (KEYS_SHARED, KeyState.REFUSED, "were refused by Kling"),
+        (None, None, "No Kling keys for this browser yet"),
+    ],
+)
+def test_the_banner_says_whose_keys_jobs_run_on(
+    payer: str | None, state: KeyState | None, expected: str
+) -> None:
+    assert expected in views.keys_banner_html(payer, state=state, lang="en")
+
+
+def test_each_job_card_says_which_keys_it_runs_on() -> None:
+    jobs = [make_job(FIRST, runs_on=kind) for kind in (KEYS_DEMO, KEYS_OWN, KEYS_SHARED)]
+    lines = [views.job_line(j, position=1, estimate=None, now=time.time(), lang="en") for j in jobs]
+    assert [line.keys for line in lines] == ["demo simulator", "your keys", "shared keys"]
+    shown = views.progress_html(lines, "en")
+    assert '<span class="kts-keys" data-keys="own">your keys</span>' in shown
+    zh = views.job_line(jobs[1], position=1, estimate=None, now=time.time(), lang="zh-CN")
+    assert zh.keys == "您的密钥"
+    unknown = views.job_line(make_job(FIRST), position=1, estimate=None, now=0, lang="en")
+    assert unknown.keys == "" and "kts-keys" not in views.progress_html([unknown], "en")
+
+
+def test_the_history_says_which_keys_each_job_ran_on() -> None:
+    job = make_job(FIRST, LAST, runs_on=KEYS_OWN, status=JobStatus.DONE, finished_at=5.0)
+    (row,) = views.history_rows([job], now=10.0, lang="en")
+    assert row[3].endswith("· your keys")
+    assert 'data-keys="own"' in views.job_detail_html(job, lang="en")
+
+
+def test_a_job_kling_does_not_answer_for_says_since_when_and_when_the_next_try_is() -> None:
+    since = time.mktime((2025, 3, 4, 14, 3, 12, 0, 0, -1))
+    job = make_job(
+        FIRST,
+        LAST,
+        status=JobStatus.PROCESSING,
+        created_at=since - 30,
+        unreachable_since=since,
+        retry_at=since + 20,
+        status_message="Kling is not answering (network)",
+    )
+    line = views.job_line(job, position=None, estimate=None, now=since + 12, lang="en")
+    assert line.message.startswith("Kling has not answered since 14:03:12; next try in 8 s.")
+    later = views.job_line(job, position=None, estimate=None, now=since + 25, lang="en")
+    assert "since 14:03:12; trying again now" in later.message
+    zh = views.job_line(job, position=None, estimate=None, now=since + 12, lang="zh-CN")
+    assert "可灵自 14:03:12 起没有响应；8 秒后重试" in zh.message
+
+
+def test_the_progress_bar_holds_still_while_kling_does_not_answer() -> None:
+    job = make_job(
+        FIRST,
+        status=JobStatus.PROCESSING,
+        created_at=1000.0,
+        unreachable_since=1030.0,
+        retry_at=1040.0,
+    )
+    frozen = [
+        views.job_line(job, position=None, estimate=60.0, now=now, lang="en").fraction
+        for now in (1031.0, 1100.0, 5000.0)
+    ]
+    assert frozen == [pytest.approx(30 / 90)] * 3
+    job.unreachable_since = job.retry_at = None
+    moving = views.job_line(job, position=None, estimate=60.0, now=1100.0, lang="en")
+    assert moving.fraction == pytest.approx(100 / 160)
+    assert "not answered" not in moving.message
+
+
+def test_a_finished_job_never_shows_the_unreachable_line() -> None:
+    job = make_job(
+        FIRST,
+        status=JobStatus.DONE,
+        created_at=0.0,
+        finished_at=50.0,
+        unreachable_since=20.0,
+        retry_at=30.0,
+    )
+    line = views.job_line(job, position=None, estimate=None, now=100.0, lang="en")
+    assert "not answered" not in line.message and line.fraction == 1.0
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (KeyState.VERIFIED, "its own keys (account acct-1): verified with Kling."),
+        (KeyState.UNVERIFIED, "its own keys (account acct-1): not verified"),
+    ],
+)
+def test_the_key_status_says_whether_kling_verified_the_browsers_keys(
+    state: KeyState, expected: str
+) -> None:
+    shown = views.key_status_text(
+        "acct-1",
+        demo=True,
+        shared_usable=True,
+        browser_endpoint="https://k",
+        lang="en",
+        browser_state=state,
+    )
+    assert expected in shown
+
+
+def test_the_key_status_and_endpoint_say_what_kling_said_of_the_shared_keys() -> None:
+    status = views.key_status_text(
+        None,
+        demo=False,
+        shared_usable=True,
+        browser_endpoint="https://k",
+        lang="en",
+        shared_state=KeyState.VERIFIED,
+    )
+    assert "deployment's keys: verified with Kling." in status
+    endpoint = views.endpoint_html(
+        "https://k", server_keys=True, auth_on=True, lang="en", server_state=KeyState.REFUSED
+    )
+    assert "Server keys: set, refused by Kling" in endpoint
+    demo = views.endpoint_html(
+        "sim", server_keys=True, auth_on=False, lang="en", server_state=KeyState.DEMO
+    )
+    assert "Server keys: set<" in demo
+
+
+def test_refused_keys_are_explained_in_the_persons_language() -> None:
+    shown = views.keys_refused_text(1000, "https://k", "en")
+    assert "Kling refused these keys [1000]" in shown and "Nothing was saved" in shown
+    assert "https://k" in shown
+    assert "未保存任何内容" in views.keys_refused_text(None, "https://k", "zh-CN")
