@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-# The repository root replaces this script's folder on the path, so a bench file named like an
-# installed package (bench/pptx.py) cannot shadow that package.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# Running a script puts its folder first on the path: the repository root replaces it, so a
+# bench file named like an installed package (bench/pptx.py) cannot shadow that package.
+sys.path.pop(0)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kling_ui.frames import PreparedPair, prepare_pair
 from kling_ui.prompts import strategy_hint

@@ -35,9 +35,10 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageDraw
 
-# The repository root replaces this script's folder on the path, so a bench file named like an
-# installed package (bench/pptx.py) cannot shadow that package.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# Running a script puts its folder first on the path: the repository root replaces it, so a
+# bench file named like an installed package (bench/pptx.py) cannot shadow that package.
+sys.path.pop(0)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kling_ui.deck import stitch_deck
 from kling_ui.video import probe

@@ -1,8 +1,8 @@
 """Settings from the environment or a `.env` file (pydantic-settings).
 
-Keys come from `Kling_Access_Key` / `Kling_Secret_Key`, or a single `Kling_API_Key`, in any
-letter case, and are held as `SecretStr`, so their repr, logs and errors never show them. No keys and no base URL means
-demo mode: the embedded simulator stands in for Kling.
+Keys come from `Kling_Access_Key` / `Kling_Secret_Key`, or a single `Kling_API_Key`, in
+any letter case, and are held as `SecretStr`, so their repr, logs and errors never show
+them. No keys and no base URL means demo mode: the embedded simulator stands in for Kling.
 """
 
 from __future__ import annotations
@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("kling_ui_auth", "auth")
     )
     mcp: bool = Field(default=False, validation_alias=AliasChoices("kling_ui_mcp", "mcp"))
+    # Jobs one owner (a login, a browser) may have waiting or running at once.
+    max_queued: int = Field(
+        default=12,
+        ge=1,
+        le=1000,
+        validation_alias=AliasChoices("kling_ui_max_queued", "max_queued"),
+    )
     # The demo simulator's pace: how long a simulated task takes, and its video height.
     demo_latency: float = Field(
         default=12.0, ge=0, validation_alias=AliasChoices("kling_ui_demo_latency", "demo_latency")

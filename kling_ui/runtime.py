@@ -133,6 +133,7 @@ class Runtime:
                 settings.demo_latency + 1.0 if simulator is not None else TYPICAL_KLING_SECONDS
             ),
         )
+        engine.max_queued = settings.max_queued
         return cls(settings, store, engine, simulator)
 
     @property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,44 @@ from kling_ui.simulator import slide_b64 as make_slide_b64
 from kling_ui.simulator import slide_png as make_slide_png
 
 FAST_LATENCY = 0.6
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
+
+
+def _is_loopback(host: object) -> bool:
+    if host is None:
+        return True
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def loopback_only() -> Iterator[None]:
+    """Tests talk only to loopback: any name lookup or connection elsewhere fails at once,
+    as if the network were down, so no test can reach the internet by accident."""
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not _is_loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach loopback only, not {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(sock, address):  # type: ignore[no-untyped-def]
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise ConnectionRefusedError(f"tests reach loopback only, not {address[0]}")
+        return real_connect(sock, address)
+
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real_getaddrinfo  # type: ignore[assignment]
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
 SMALL_RENDER_HEIGHT = 180
 
 

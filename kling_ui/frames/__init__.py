@@ -3,7 +3,8 @@
 Opens files safely (decompression-bomb guard on), turns them upright, keeps the first frame,
 converts every mode to 8-bit sRGB RGB, flattens transparency, brings first and last frame to
 one size within Kling's limits (sides >= 300 px, ratio 1:2.5..2.5:1), and encodes under the
-byte cap, deterministically, with a plain report of every change.
+byte cap, deterministically, with a plain report of every change. A PNG that already meets
+every limit at the size the pair needs is kept byte for byte (see passthrough.py).
 """
 
 from kling_ui.frames.decode import ALLOWED_FORMATS

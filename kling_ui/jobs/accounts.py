@@ -116,6 +116,7 @@ class Account:
     queue: FairQueue
     answered_at: float = 0.0
     list_size: int = 30
+    blocked_until: float = 0.0  # monotonic: every slot was held by other processes
 
 
 class CountingTransport(httpx.BaseTransport):

@@ -30,7 +30,7 @@ from typing import Any
 
 from kling_ui.jobs import messages
 from kling_ui.jobs.accounts import Account, CountingTransport, Credentials
-from kling_ui.jobs.dirlock import DataDirLock
+from kling_ui.jobs.claims import ClaimBook
 from kling_ui.jobs.durations import TaskDurations, kind_of, queued_finish
 from kling_ui.jobs.live import WATCH_BY_PHASE, WATCH_BY_STATUS, Live, Phase
 from kling_ui.jobs.models import (
@@ -43,6 +43,7 @@ from kling_ui.jobs.models import (
     JobStatus,
     PoolSnapshot,
 )
+from kling_ui.jobs.owners import DEFAULT_MAX_QUEUED, JobNotFound, may_read, owns, queue_full
 from kling_ui.jobs.scheduler import FairQueue
 from kling_ui.jobs.slots import BUSY_BACKOFF, SlotPool
 from kling_ui.jobs.specs import check_spec, file_sha256, reused_job, store_frame
@@ -55,6 +56,10 @@ __all__ = ["CALLBACK_PATH", "Credentials", "JobEngine", "SubmitResult"]
 log = logging.getLogger("kling_ui.jobs.engine")
 
 CALLBACK_PATH = "/kling/callback"
+# How long a claim on a job outlives its engine: a killed process's jobs are taken over by
+# another live process after this; renewed every sixth of it.
+LEASE_SECONDS = 30.0
+SLOT_RECHECK = 0.2  # seconds between looks at the store while other processes hold every slot
 # The client retries a little; the engine itself tries a step again later with its own
 # back-off, so a long outage never keeps a worker (or a stopping process) waiting for minutes.
 ENGINE_RETRY = RetryPolicy(attempts=3, initial_wait=0.5, max_wait=5.0, retry_concurrency=False)
@@ -71,6 +76,9 @@ class SubmitResult:
 class JobEngine(EngineSteps):
     """Runs jobs against Kling on its own threads; see the module docstring for the rules."""
 
+    # Unfinished jobs one owner may have at once (KLING_UI_MAX_QUEUED); None: no cap.
+    max_queued: int | None = DEFAULT_MAX_QUEUED
+
     def __init__(
         self,
         store: JobStore,
@@ -85,6 +93,7 @@ class JobEngine(EngineSteps):
         simulated: bool = False,
         typical_task_seconds: float = 100.0,
         busy_backoff: float = BUSY_BACKOFF,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         if concurrency < 1 or poll_interval <= 0 or task_timeout <= 0:
             raise ValueError("concurrency >= 1, poll_interval > 0 and task_timeout > 0")
@@ -114,18 +123,20 @@ class JobEngine(EngineSteps):
         self._requests_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
-        self._dir_lock = DataDirLock(self.data_dir)
+        self.engine_id = uuid.uuid4().hex
+        self.claims = ClaimBook(store, self.engine_id, lease_seconds)
+        self._next_claims_tick = 0.0
         self._stopping = False
         self._account_for(credentials)
 
     # ---- life -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the data folder, start the threads, and resume every unfinished job."""
+        """Start the threads and take up every unfinished job no other live process holds
+        (other engines on the same data folder keep theirs: the store is one queue)."""
         with self._cond:
             if self._thread is not None:
                 return
-            self._dir_lock.acquire()
             self._stopping = False
             self._executor = ThreadPoolExecutor(
                 max_workers=max(4, 2 * self.concurrency + 2), thread_name_prefix="kling-job"
@@ -140,7 +151,8 @@ class JobEngine(EngineSteps):
 
     def stop(self, wait: bool = True) -> None:
         """Stop the threads; with `wait`, steps already running finish (and are recorded).
-        Unfinished jobs stay in the store and resume on the next start."""
+        Unfinished jobs stay in the store, given up so that another live process on the same
+        folder (or the next start) takes them over."""
         with self._cond:
             if self._thread is None:
                 return
@@ -156,9 +168,9 @@ class JobEngine(EngineSteps):
             for account in self._accounts.values():
                 account.client.close()
             self._accounts.clear()
+            self.claims.release(self._live)
             self._live.clear()
             self._waiting_keys.clear()
-            self._dir_lock.release()
             self._account_for(self.default_credentials)
 
     def __enter__(self) -> JobEngine:
@@ -182,22 +194,29 @@ class JobEngine(EngineSteps):
     def submit(self, spec: JobSpec, *, credentials: Credentials | None = None) -> SubmitResult:
         """Queue a job and return at once. `credentials` None uses the engine's default account.
 
-        An identical job (same frame hashes, prompt and settings) that is done or in flight
-        answers instead, unless `spec.new_take`. Raises UserError for a spec Kling would
-        refuse (capability table, prompt length) or whose frame files are missing.
+        The job's owner is `spec.submitter`. An identical job (same frame hashes, prompt and
+        settings) on the same Kling account answers instead, unless `spec.new_take`: a done
+        one of the same owner or, logged in, of a teammate; one in flight of the same owner.
+        Raises UserError for a spec Kling would refuse (capability table, prompt length),
+        whose frame files are missing, or when the owner already has `max_queued` jobs
+        waiting or running (jobs.queue_full).
         """
         check_spec(spec)
         creds = credentials or self.default_credentials
+        owner = spec.submitter
         first_hash = file_sha256(spec.first_frame)
         last_hash = file_sha256(spec.last_frame) if spec.last_frame else None
-        origin = "simulator" if self.simulated else creds.base_url.rstrip("/")
+        # Jobs on the demo simulator are alike wherever they came from; a browser's own keys
+        # reach a real endpoint even in demo mode, and never share the simulator's videos.
+        on_simulator = self.simulated and creds.account == self.default_credentials.account
+        origin = "simulator" if on_simulator else creds.base_url.rstrip("/")
         fingerprint = spec.fingerprint(first_hash, last_hash, origin)
         runs_on = self._runs_on(credentials)
         if not spec.new_take:
-            done = self.store.find_reusable(fingerprint)
+            done = self.store.find_reusable(fingerprint, owner=owner, account=creds.account)
             if done is not None:
                 reused = dataclasses.replace(
-                    reused_job(done, spec, creds.account), runs_on=runs_on
+                    reused_job(done, spec, creds.account), runs_on=runs_on, owner=owner
                 )
                 job = self.store.insert(reused)
                 self._emit(job)
@@ -218,13 +237,20 @@ class JobEngine(EngineSteps):
             created_at=now,
             updated_at=now,
             runs_on=runs_on,
+            owner=owner,
         )
         with self._cond:
-            twin = None if spec.new_take else self._twin_in_flight(fingerprint)
+            twin = (
+                None
+                if spec.new_take
+                else self.store.find_in_flight(fingerprint, owner=owner, account=creds.account)
+            )
             if twin is not None:
-                return SubmitResult(self.store.get(twin), reused=True)
+                return SubmitResult(twin, reused=True)
+            if self.max_queued is not None and self.unfinished_of(owner) >= self.max_queued:
+                raise queue_full(self.max_queued)
             account = self._account_for(creds)
-            self.store.insert(job)
+            self.store.insert(job, **self.claims.claim_columns())
             self._live[job.id] = Live(
                 job.id,
                 job.external_task_id,
@@ -265,11 +291,39 @@ class JobEngine(EngineSteps):
             return waiting
 
     def get(self, job_id: str) -> Job:
-        """The job as stored; KeyError if unknown."""
+        """The job as stored; KeyError if unknown. Unchecked: for the operator's own doors
+        (CLI, engine threads); a person's door uses `get_for` or `owned`."""
         return self.store.get(job_id)
 
+    def get_for(self, job_id: str, viewer: str) -> Job:
+        """The job if `viewer` may read it (its owner, or a logged-in teammate); JobNotFound
+        (a UserError and a KeyError) for an unknown id and for anyone else's job alike."""
+        job = self._stored_or_not_found(job_id)
+        if not may_read(job, viewer):
+            raise JobNotFound(job_id)
+        return job
+
+    def owned(self, job_id: str, owner: str) -> Job:
+        """The job if `owner` owns it (may cancel it, take it again, mark it best);
+        JobNotFound otherwise, exactly as for an unknown id."""
+        job = self._stored_or_not_found(job_id)
+        if not owns(job, owner):
+            raise JobNotFound(job_id)
+        return job
+
+    def _stored_or_not_found(self, job_id: str) -> Job:
+        try:
+            return self.store.get(str(job_id))
+        except KeyError:
+            raise JobNotFound(str(job_id)) from None
+
+    def unfinished_of(self, owner: str) -> int:
+        """How many of `owner`'s jobs are waiting or running (what `max_queued` caps)."""
+        return self.store.count_unfinished(owner)
+
     def jobs(self, **filters: Any) -> list[Job]:
-        """Jobs from the store (see JobStore.list for the filters)."""
+        """Jobs from the store (see JobStore.list for the filters; `owner=` keeps one
+        owner's jobs, `team=True` the logged-in team's)."""
         return self.store.list(**filters)
 
     def mark_best(self, job_id: str) -> Job:
@@ -306,14 +360,19 @@ class JobEngine(EngineSteps):
                 return typical + download
             return self._queued_estimate(live, typical) + download
 
-    def cancel(self, job_id: str) -> Job:
+    def cancel(self, job_id: str, *, owner: str | None = None) -> Job:
         """Cancel a job. Queued: it never runs. Already at Kling: the person stops waiting,
-        and the paid-for task is still watched so its video is kept if it arrives."""
+        and the paid-for task is still watched so its video is kept if it arrives.
+
+        With `owner` (every door a person uses), only that owner's job: JobNotFound for
+        anyone else's, exactly as for an unknown id. None: unchecked (CLI, engine)."""
         with self._cond:
-            job = self.store.get(job_id)
+            job = self.store.get(job_id) if owner is None else self.owned(job_id, owner)
             if job.status.finished:
                 return job
             live = self._live.get(job_id)
+            if live is None and self.claims.request_cancel(job_id):
+                return job  # another process runs it: it cancels within a few seconds
             fields: dict[str, Any] = {"status": JobStatus.CANCELLED, "finished_at": time.time()}
             if live is None:
                 # Waiting for its keys: a task already at Kling is still watched once they come.
@@ -407,6 +466,13 @@ class JobEngine(EngineSteps):
             with self._cond:
                 if self._stopping:
                     return
+                now = time.monotonic()
+                if now >= self._next_claims_tick:
+                    self._next_claims_tick = now + min(5.0, self.claims.lease_seconds / 6)
+                    try:
+                        self._tick_claims()
+                    except Exception:
+                        log.exception("renewing job claims failed; trying again shortly")
                 steps = self._plan(time.monotonic())
                 if not steps:
                     self._cond.wait(self._wake_in(time.monotonic()))
@@ -448,9 +514,18 @@ class JobEngine(EngineSteps):
                 live.busy = True
                 steps.append((self._download, (live,)))
         for name, account in self._accounts.items():
-            while len(account.queue) and account.pool.available():
+            while (
+                len(account.queue)
+                and now >= account.blocked_until
+                and account.pool.available()
+            ):
                 ticket = account.queue.pop()
                 assert ticket is not None
+                if not self.claims.take_slot(ticket.job_id, name, self.concurrency):
+                    # Other processes on this folder hold the account's slots: look again soon.
+                    account.queue.requeue(ticket)
+                    account.blocked_until = now + SLOT_RECHECK
+                    break
                 live = self._live[ticket.job_id]
                 live.phase, live.ticket, live.busy = Phase.CREATE, ticket, True
                 live.holds_slot = True
@@ -483,6 +558,9 @@ class JobEngine(EngineSteps):
             change = account.pool.next_change()
             if change is not None and len(account.queue):
                 times.append(change)
+            if len(account.queue) and account.blocked_until > now:
+                times.append(account.blocked_until)
+        times.append(self._next_claims_tick)
         # A bounded wait keeps the loop honest even if a notify were ever missed.
         return min(5.0, max(0.0, min(times) - now)) if times else 5.0
 
@@ -530,26 +608,50 @@ class JobEngine(EngineSteps):
         )
         transport.on_answer = lambda: setattr(account, "answered_at", time.monotonic())
         self._accounts[name] = account
-        for job_id in sorted(self._waiting_keys.pop(name, set())):
-            self._adopt(self.store.get(job_id), account)
+        if self._waiting_keys.pop(name, None) is not None and self._thread is not None:
+            for job in self.claims.take_orphans([name]):
+                self._adopt(job, account)
         return account
 
     def _resume(self) -> None:
-        """Take up every unfinished job in the store (lock held)."""
+        """Take up every unfinished job no live engine holds, for the accounts whose keys
+        this engine has; the others wait for their keys (lock held)."""
         default = self.default_credentials
-        for job in self.store.unfinished():
-            if job.id in self._live:
-                continue
-            if default.legacy_account and job.account == default.legacy_account:
-                # Stored by an older version under a name without the secret: the operator's
-                # own keys are the ones it ran on.
-                job = self.store.update(job.id, account=default.account)
-            account = self._accounts.get(job.account)
-            if account is None:
+        if default.legacy_account:
+            # Stored by an older version under a name without the secret: the operator's own
+            # keys are the ones they ran on.
+            self.store.execute(
+                "UPDATE jobs SET account = ? WHERE account = ? AND claimed_by IS NULL",
+                (default.account, default.legacy_account),
+            )
+        self._take_orphans()
+        for job in self.claims.unheld_of_other_accounts(self._accounts):
+            if job.id not in self._waiting_keys.get(job.account, set()):
                 self._waiting_keys.setdefault(job.account, set()).add(job.id)
                 self._write(job.id, message=messages.NEEDS_KEYS)
-                continue
-            self._adopt(job, account)
+
+    def _take_orphans(self) -> None:
+        """Claim and resume the unfinished jobs of known accounts that no live engine holds:
+        never claimed, or their process died and its lease ran out (lock held)."""
+        for job in self.claims.take_orphans(self._accounts):
+            if job.id not in self._live:
+                self._adopt(job, self._accounts[job.account])
+
+    def _tick_claims(self) -> None:
+        """Renew this engine's leases, act on cancels asked for by other processes, drop jobs
+        another engine took over, and take up orphans (lock held)."""
+        ours, cancels = self.claims.renew(self._live)
+        for job_id in [j for j in self._live if j not in ours]:
+            live = self._live.pop(job_id)
+            log.warning("job %s was taken over by another process", job_id)
+            if live.holds_slot:
+                self._accounts[live.account].pool.release()
+            if live.phase is Phase.QUEUE:
+                self._accounts[live.account].queue.remove(job_id)
+        for job_id in cancels:
+            self.claims.clear_cancel_request(job_id)
+            self.cancel(job_id)
+        self._take_orphans()
 
     def _adopt(self, job: Job, account: Account) -> None:
         """Rebuild a stored job's working state from its row (lock held)."""
@@ -578,9 +680,11 @@ class JobEngine(EngineSteps):
         elif stage in ("lookup", JobStatus.SUBMITTING.value):
             live.phase, live.lookup_first, live.holds_slot = Phase.CREATE, True, True
             account.pool.acquire()
+            self.claims.hold_slot(job.id)
         elif stage in ("poll", JobStatus.SUBMITTED.value, JobStatus.PROCESSING.value):
             live.phase, live.holds_slot = Phase.WATCH, True
             account.pool.acquire()
+            self.claims.hold_slot(job.id)
             left = (job.submitted_at or time.time()) + self.task_timeout - time.time()
             # Give a task that ended while we were away the chance of one query first.
             live.deadline = now + max(left, 3 * self.poll_interval)

@@ -126,18 +126,3 @@ def internal_error(reason: str) -> UserError:
         ),
         remedy=Text("Run it again; if it repeats, report it.", "请重新运行；如反复出现，请反馈。"),
     )
-
-
-def engine_busy(data_dir: str) -> UserError:
-    """Another process already runs the job engine on this data folder."""
-    return UserError(
-        "engine.busy",
-        Text(
-            f"Another Studio or command is already running jobs in {data_dir}.",
-            f"另一个工作室或命令正在 {data_dir} 中运行任务。",
-        ),
-        remedy=Text(
-            "Wait for it to finish or stop it, or set KLING_UI_DATA_DIR to another folder.",
-            "请等待其完成或将其停止，或将 KLING_UI_DATA_DIR 设为其他文件夹。",
-        ),
-    )

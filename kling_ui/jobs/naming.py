@@ -20,7 +20,10 @@ def slug(text: str | None, limit: int = MAX_NAME) -> str:
 
 
 def video_file_name(job: Job) -> str:
-    """E.g. `20250101-093000_slow-push-in-to-the-chart_3f2a9c1b.mp4`."""
+    """E.g. `20250101-093000_slow-push-in-to-the-chart_<the job's 32-hex id>.mp4`.
+
+    The videos folder is served by URL: the job's whole random id in the name makes the
+    path unguessable to anyone who may not see the job."""
     spec = job.spec
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(job.created_at))
     what = slug(spec.label)
@@ -28,4 +31,4 @@ def video_file_name(job: Job) -> str:
         position = f"-{spec.deck_position + 1:02d}" if spec.deck_position is not None else ""
         what = f"deck-{slug(spec.deck_id, 12)}{position}"
     what = what or slug(spec.prompt) or spec.kind
-    return f"{stamp}_{what}_{job.id[:8]}.mp4"
+    return f"{stamp}_{what}_{job.id}.mp4"

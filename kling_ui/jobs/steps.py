@@ -18,6 +18,7 @@ from typing import Any
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs import messages
 from kling_ui.jobs.accounts import Account
+from kling_ui.jobs.claims import ClaimBook
 from kling_ui.jobs.durations import TaskDurations
 from kling_ui.jobs.live import Live, Phase
 from kling_ui.jobs.models import Job, JobStatus
@@ -66,6 +67,7 @@ class EngineSteps:
     _accounts: dict[str, Account]
     _live: dict[str, Live]
     _durations: TaskDurations
+    claims: ClaimBook
     _subscribers: list[Callable[[Job], None]]
 
     # ---- steps -----------------------------------------------------------
@@ -346,6 +348,7 @@ class EngineSteps:
         account = self._accounts[live.account]
         with self._cond:
             account.pool.busy(exc.retry_after)
+            self.claims.free_slot(live.job_id)
             live.holds_slot, live.lookup_first, live.busy = False, False, False
             if live.cancelled:
                 self._live.pop(live.job_id, None)
@@ -428,6 +431,7 @@ class EngineSteps:
         with self._cond:
             self._release(live)
             self._live.pop(live.job_id, None)
+            self.claims.release([live.job_id])
             message = messages.TIMED_OUT_CREATING.format(seconds=self.task_timeout)
             if live.cancelled:
                 job = self._write(live.job_id, message=message, watch="lookup")
@@ -534,6 +538,7 @@ class EngineSteps:
     def _release(self, live: Live) -> None:
         if live.holds_slot:
             self._accounts[live.account].pool.release()
+            self.claims.free_slot(live.job_id)
             live.holds_slot = False
 
     def _backoff(self, failures: int) -> float:

@@ -8,17 +8,19 @@ folder can move. The schema carries a version (`PRAGMA user_version`) and migrat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import Job, JobSpec, JobStatus
+from kling_ui.jobs.owners import owner_of, shares
 
 # Each entry moves the schema up one version; never edit a released entry, append a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -87,6 +89,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE jobs ADD COLUMN retry_at REAL;
     CREATE INDEX jobs_owner ON jobs (owner, created_at);
     """,
+    # 3: the store is the queue of every process on the folder: which engine has each job
+    # (a lease it renews), which jobs hold one of the account's Kling slots, and cancels
+    # asked for by another process.
+    """
+    ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until REAL;
+    ALTER TABLE jobs ADD COLUMN holds_slot INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_slots ON jobs (account, holds_slot);
+    CREATE INDEX jobs_claims ON jobs (claimed_by, lease_until);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT = 10.0  # seconds an opener or writer waits for another connection's lock
@@ -107,6 +120,7 @@ _SPEC_COLUMNS = (
 )
 _PATH_COLUMNS = ("first_frame", "last_frame", "video_path")
 _FINISHED = tuple(s.value for s in JobStatus if s.finished)
+_OWNER = "COALESCE(owner, submitter)"  # rows stored before owners count as their submitter's
 
 
 def _statements(script: str) -> list[str]:
@@ -220,9 +234,10 @@ class JobStore:
 
     # ---- writing --------------------------------------------------------------------------
 
-    def insert(self, job: Job) -> Job:
-        """Add a new job row and commit it before returning."""
-        row = self._row_from_job(job)
+    def insert(self, job: Job, **claim: Any) -> Job:
+        """Add a new job row and commit it before returning. `claim` may set the claim
+        columns (claimed_by, lease_until) in the same write."""
+        row = self._row_from_job(job) | claim
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         with self._lock:
@@ -266,6 +281,32 @@ class JobStore:
                 raise
             return self.get(job_id)
 
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE: other processes' writers wait) committed
+        when the block ends, rolled back if it raises."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one writing statement in its own transaction; the number of rows it changed."""
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).rowcount
+
+    def jobs_where(self, where: str, params: Iterable[Any] = ()) -> list[Job]:
+        """The jobs matching an SQL condition, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM jobs WHERE {where} ORDER BY created_at, rowid", tuple(params)
+            ).fetchall()
+        return [self._job_from_row(r) for r in rows]
+
     # ---- reading --------------------------------------------------------------------------
 
     def get(self, job_id: str) -> Job:
@@ -286,10 +327,19 @@ class JobStore:
         submitter: str | None = None,
         limit: int | None = 200,
         newest_first: bool = True,
+        owner: str | None = None,
+        team: bool = False,
     ) -> list[Job]:
-        """Jobs matching every given filter; `text` searches prompts, labels and ids."""
+        """Jobs matching every given filter; `text` searches prompts, labels and ids.
+        `owner` keeps one owner's jobs (rows without an owner count as their submitter's);
+        `team` keeps every logged-in person's jobs ("user:" owners)."""
         where: list[str] = []
         params: list[Any] = []
+        if owner is not None:
+            where.append(f"{_OWNER} = ?")
+            params.append(owner)
+        if team:
+            where.append(f"{_OWNER} LIKE 'user:%'")
         if status is not None:
             statuses = [status] if isinstance(status, str) else list(status)
             where.append(f"status IN ({', '.join('?' for _ in statuses)})")
@@ -339,8 +389,12 @@ class JobStore:
             rows = self._db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
         return {row[0]: row[1] for row in rows}
 
-    def find_reusable(self, fingerprint: str) -> Job | None:
-        """The newest done job with this fingerprint whose video file still exists."""
+    def find_reusable(
+        self, fingerprint: str, *, owner: str | None = None, account: str | None = None
+    ) -> Job | None:
+        """The newest done job with this fingerprint whose video file still exists; with
+        `owner`, only one it may reuse (its own, or a teammate's when both are logged in),
+        and with `account`, only one made on that Kling account."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM jobs WHERE fingerprint = ? AND status = ? "
@@ -349,9 +403,36 @@ class JobStore:
             ).fetchall()
         for row in rows:
             job = self._job_from_row(row)
+            if owner is not None and not shares(owner_of(job), owner):
+                continue
+            if account is not None and job.account != account:
+                continue
             if job.video_path is not None and job.video_path.is_file():
                 return job
         return None
+
+    def find_in_flight(self, fingerprint: str, *, owner: str, account: str) -> Job | None:
+        """The newest job of `owner` on `account` with this fingerprint that is still under
+        way (not cancelled): an identical submit follows it instead of paying again."""
+        marks = ", ".join("?" for _ in _FINISHED)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT * FROM jobs WHERE fingerprint = ? AND account = ? AND {_OWNER} = ? "
+                f"AND status NOT IN ({marks}) ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                (fingerprint, account, owner, *_FINISHED),
+            ).fetchone()
+        return None if row is None else self._job_from_row(row)
+
+    def count_unfinished(self, owner: str) -> int:
+        """How many of `owner`'s jobs are waiting or running (every status but done, failed
+        and cancelled): what the per-owner cap counts."""
+        marks = ", ".join("?" for _ in _FINISHED)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM jobs WHERE {_OWNER} = ? AND status NOT IN ({marks})",
+                (owner, *_FINISHED),
+            ).fetchone()
+        return int(row[0])
 
     def close(self) -> None:
         """Close the database connection."""

@@ -58,6 +58,7 @@ class PresetLibrary:
         *,
         data_dir: Path | None = None,
         problems: Iterable[UserError] = (),
+        user_file: Path | None = None,
     ) -> None:
         self._builtin = {c: {} for c in CATEGORIES}  # type: dict[Category, dict[str, Preset]]
         self._user = {c: {} for c in CATEGORIES}  # type: dict[Category, dict[str, Preset]]
@@ -68,11 +69,26 @@ class PresetLibrary:
         self.data_dir = data_dir
         self.problems: list[UserError] = list(problems)
         self._lock = threading.Lock()
+        self._user_file = user_file
 
     @property
     def user_file(self) -> Path | None:
-        """Where user presets are saved, or None when they live in memory only."""
+        """Where user presets are saved (`user_file` when given, else
+        `<data_dir>/user_presets.json`), or None when they live in memory only."""
+        if self._user_file is not None:
+            return self._user_file
         return None if self.data_dir is None else self.data_dir / USER_FILE_NAME
+
+    def with_user_file(self, path: Path | None) -> PresetLibrary:
+        """A library with these built-in presets and the user presets kept in `path` (read
+        now when it exists; broken entries are skipped and listed in `problems`); with None,
+        user presets kept in memory only."""
+        builtin = [p for c in CATEGORIES for p in self._builtin[c].values()]
+        if path is None:
+            return PresetLibrary(builtin)
+        library = PresetLibrary(builtin, data_dir=path.parent, user_file=path)
+        _load_user_file(library)
+        return library
 
     def presets(self, category: Category) -> list[Preset]:
         """The presets of one category, built-in first."""

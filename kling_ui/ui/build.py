@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.callback import callback_route
 from kling_ui.prompts import load_library
+from kling_ui.prompts.owned import OwnedPresets
 from kling_ui.runtime import Runtime
 from kling_ui.ui import api, history_tab, lab_tab, settings_tab, studio_tab, texts
 from kling_ui.ui.access import (
@@ -40,6 +41,9 @@ log = logging.getLogger("kling_ui.ui")
 REFRESH_SECONDS = 1.0
 MAX_UPLOAD = "50mb"
 STATE_SESSIONS = 500
+# Served by URL to anyone who has the path: only outputs under names nobody can guess
+# (videos carry their job's random id, frames their content's sha256, decks' media a random
+# folder); every index, plan or state file lives outside them (decks: "deck-state").
 SERVED_FOLDERS = ("videos", "frames", "decks")
 DECK_MODULE = "kling_ui.ui.deck_tab"
 # Uploaded copies in Gradio's cache: checked hourly, removed after a day (Space storage).
@@ -60,9 +64,8 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
     `policy` defaults to the one the settings and the environment (SPACE_ID) give."""
     settings = runtime.settings
     data_dir = settings.data_dir.expanduser().resolve()
-    library = load_library(data_dir)
-    for problem in library.problems:
-        log.warning("user presets: %s", problem)
+    # Everyone shares the built-in presets; each owner's own are kept apart (prompts.owned).
+    presets = OwnedPresets(load_library(None), data_dir)
     policy = policy or AccessPolicy.from_settings(settings, demo=runtime.demo)
     secret = browser_state_secret(data_dir)
     with gr.Blocks(title="Kling Transition Studio", delete_cache=DELETE_CACHE) as demo:
@@ -83,7 +86,7 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
             ctx = StudioContext(
                 runtime=runtime,
                 blocks=demo,
-                library=library,
+                presets=presets,
                 policy=policy,
                 timer=timer,
                 tabs=tabs,

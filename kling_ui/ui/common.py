@@ -8,9 +8,12 @@ traceback and reach the person as a plain notice.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,6 +28,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 GENERATE_CONCURRENCY_ID = "kling-generate"
 GENERATE_CONCURRENCY_LIMIT = 3
+REMEMBERED_SESSIONS = 5000  # page sessions whose browser id is known (newest kept)
+
+# The request of the event a `shows_errors` handler is answering, for code that serves the
+# person but is not handed the request (e.g. `StudioContext.library`).
+_CURRENT_REQUEST: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "kling_ui_request", default=None
+)
 
 
 def lang_of(request: gr.Request | None) -> Lang:
@@ -52,6 +62,7 @@ def shows_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _CURRENT_REQUEST.set(_request_in(args, kwargs))
         try:
             return fn(*args, **kwargs)
         except gr.Error:
@@ -64,27 +75,74 @@ def shows_errors(fn: F) -> F:
             lang = lang_of(_request_in(args, kwargs))
             log.exception("handler %s failed", getattr(fn, "__name__", fn))
             raise gr.Error(views.error_message(exc, lang), print_exception=False) from exc
+        finally:
+            _CURRENT_REQUEST.reset(token)
 
     return wrapper  # type: ignore[return-value]
 
 
-def submitter_of(request: gr.Request | None, browser_id: Any) -> str:
-    """Who is asking, for the engine's fair queue: the logged-in user, else the browser's
-    stored id, else this page session."""
+def current_request() -> gr.Request | None:
+    """The request of the `shows_errors` handler running now (None outside one)."""
+    return _CURRENT_REQUEST.get()
+
+
+class _SessionBrowsers:
+    """Which browser id each page session carries (the page's load event and every event
+    that sends the id say so), so a handler that is not sent the id still knows whose it is.
+    Bounded: the newest `REMEMBERED_SESSIONS` sessions are kept."""
+
+    def __init__(self, capacity: int = REMEMBERED_SESSIONS) -> None:
+        self._ids: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._capacity = capacity
+
+    def note(self, session: str, browser_id: str) -> None:
+        with self._lock:
+            self._ids.pop(session, None)
+            self._ids[session] = browser_id
+            while len(self._ids) > self._capacity:
+                self._ids.popitem(last=False)
+
+    def get(self, session: str) -> str | None:
+        with self._lock:
+            return self._ids.get(session)
+
+
+_SESSION_BROWSERS = _SessionBrowsers()
+
+
+def _session_of(request: gr.Request | None) -> str | None:
+    session = getattr(request, "session_hash", None) if request is not None else None
+    return session if isinstance(session, str) and session else None
+
+
+def submitter_of(request: gr.Request | None, browser_id: Any = None) -> str:
+    """Who is asking, and so who owns what they make (jobs, decks, presets): the logged-in
+    user ("user:<name>"), else the browser's stored id ("browser:<id>"; when the event did
+    not send it, the id this page session sent before), else this page or API session
+    ("session:<hash>")."""
     username = getattr(request, "username", None) if request is not None else None
     if username:
         return f"user:{username}"[:200]
+    session = _session_of(request)
     if isinstance(browser_id, str) and browser_id:
+        if session is not None:
+            _SESSION_BROWSERS.note(session, browser_id)
         return f"browser:{browser_id}"[:200]
-    session = getattr(request, "session_hash", None) if request is not None else None
+    known = _SESSION_BROWSERS.get(session) if session is not None else None
+    if known:
+        return f"browser:{known}"[:200]
     return f"session:{session or 'unknown'}"[:200]
 
 
-def new_browser_id(current: Any) -> str:
-    """The browser's id: the stored one, or a fresh random id the first time."""
-    if isinstance(current, str) and current:
-        return current
-    return uuid.uuid4().hex
+def new_browser_id(current: Any, request: gr.Request | None = None) -> str:
+    """The browser's id: the stored one, or a fresh random id the first time; noted for the
+    page session, so later events of the page know whose they are."""
+    browser_id = current if isinstance(current, str) and current else uuid.uuid4().hex
+    session = _session_of(request)
+    if session is not None:
+        _SESSION_BROWSERS.note(session, browser_id)
+    return browser_id
 
 
 def frame_image(label_text: str, *, height: int, elem_id: str) -> gr.Image:

@@ -16,9 +16,11 @@ from kling_ui.jobs.engine import JobEngine
 from kling_ui.jobs.keycheck import KeyState
 from kling_ui.jobs.models import KEYS_SHARED
 from kling_ui.prompts import PresetLibrary
+from kling_ui.prompts.owned import OwnedPresets
 from kling_ui.runtime import Runtime
 from kling_ui.ui import views
 from kling_ui.ui.access import AccessPolicy, credentials_from_browser
+from kling_ui.ui.common import current_request, submitter_of
 
 # Beside the keys in a browser's stored value: what Kling said of them when they were saved.
 CHECKED_FIELD = "checked"
@@ -76,7 +78,7 @@ class StudioContext:
 
     runtime: Runtime
     blocks: gr.Blocks
-    library: PresetLibrary
+    presets: OwnedPresets
     policy: AccessPolicy
     timer: gr.Timer
     tabs: gr.Tabs
@@ -93,6 +95,28 @@ class StudioContext:
     def engine(self) -> JobEngine:
         """The process's job engine."""
         return self.runtime.engine
+
+    @property
+    def library(self) -> PresetLibrary:
+        """The presets of whoever the running event is from (the built-in ones plus their
+        own; built-in only outside an event). Handlers that are sent the browser id use
+        `library_for`."""
+        request = current_request()
+        return self.presets.base if request is None else self.library_for(request)
+
+    def owner(self, request: gr.Request | None, browser_id: Any = None) -> str:
+        """Who is asking, and so whose jobs, decks and presets are theirs (see
+        `common.submitter_of`)."""
+        return submitter_of(request, browser_id)
+
+    def library_for(self, request: gr.Request | None, browser_id: Any = None) -> PresetLibrary:
+        """The built-in presets plus the asking person's own."""
+        return self.presets.for_owner(self.owner(request, browser_id))
+
+    @property
+    def team(self) -> bool:
+        """True when people log in: History then also offers the team's jobs, read-only."""
+        return self.policy.auth_on
 
     @property
     def settings(self) -> Settings:

@@ -144,7 +144,7 @@ def build(ctx: StudioContext) -> None:
         gr.Info(say("keys_forgotten", lang))
         # An empty mapping, not None: the page does not write a null value to its storage,
         # so None would leave the old keys there for the next visit.
-        forgotten = None
+        forgotten: dict[str, str] = {}
         return forgotten, status_of(forgotten, lang), ctx.banner_html(forgotten, lang)
 
     forget.click(on_forget, None, [ctx.browser_keys, key_status, banner], api_visibility="private")

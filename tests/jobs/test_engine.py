@@ -383,14 +383,20 @@ def test_keys_given_per_browser_run_in_their_own_account_pool(
     }
 
 
-def test_a_second_engine_on_the_same_data_folder_is_refused(
-    simulator: SimulatorServer, engine_factory: EngineFactory
+def test_two_engines_on_one_data_folder_share_the_accounts_slots(
+    simulator: SimulatorServer, engine_factory: EngineFactory, frames: tuple[Path, Path]
 ) -> None:
-    engine_factory(simulator)
-    second = engine_factory(simulator, start=False)
-    with pytest.raises(UserError) as caught:
-        second.start()
-    assert caught.value.code == "engine.busy"
+    first = engine_factory(simulator)
+    second = engine_factory(simulator)
+    jobs = [
+        engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1], prompt=f"p{n}")).job
+        for n, engine in enumerate([first, second] * 4)
+    ]
+    for job in jobs:
+        assert first.wait(job.id, WAIT).status is JobStatus.DONE
+    stats = sim_stats(simulator)
+    assert stats["peak_concurrency"] <= simulator.config.concurrency
+    assert sorted(stats["created"].values()) == [1] * len(jobs)
 
 
 def test_credentials_never_show_their_keys(simulator: SimulatorServer) -> None:

@@ -66,7 +66,7 @@ def test_status_text_is_the_message_or_else_the_label(frames: tuple[Path, Path])
 
 def test_video_names_are_readable(frames: tuple[Path, Path]) -> None:
     labelled = make_job(frames, spec={"label": "Intro → Chart!"})
-    assert video_file_name(labelled).endswith(f"_intro-chart_{labelled.id[:8]}.mp4")
+    assert video_file_name(labelled).endswith(f"_intro-chart_{labelled.id}.mp4")
     deck = make_job(frames, spec={"kind": "deck", "deck_id": "q3-review", "deck_position": 4})
     assert f"_deck-q3-review-05_{deck.id[:8]}" in video_file_name(deck)
     assert slug("  ") == "" and len(slug("word " * 30)) <= 40

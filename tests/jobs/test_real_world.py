@@ -17,7 +17,10 @@ def submit_many(engine, frames, count: int) -> list[str]:
     return [
         engine.submit(
             JobSpec(
-                first_frame=frames[0], last_frame=frames[1], prompt=f"take {n}", submitter=f"s{n % 2}"
+                first_frame=frames[0],
+                last_frame=frames[1],
+                prompt=f"take {n}",
+                submitter=f"s{n % 2}",
             )
         ).job.id
         for n in range(count)

@@ -13,7 +13,7 @@ import pytest
 from job_helpers import make_job
 
 from kling_ui.jobs.models import JobStatus
-from kling_ui.jobs.store import SCHEMA_VERSION, JobStore, StoreTooNew
+from kling_ui.jobs.store import SCHEMA_VERSION, JobStore, StoreTooNew, _statements
 
 
 def test_an_inserted_job_reads_back_equal(store: JobStore, frames: tuple[Path, Path]) -> None:
@@ -212,6 +212,22 @@ def test_no_key_material_is_in_any_column(store: JobStore, frames: tuple[Path, P
     assert not any("key" in c or "secret" in c or "token" in c for c in columns)
 
 
+def test_a_migration_script_is_split_only_between_whole_statements() -> None:
+    script = """
+    CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT DEFAULT 'a;b');
+    CREATE TRIGGER notes_touch AFTER INSERT ON notes BEGIN
+        UPDATE notes SET text = text || ';' WHERE id = new.id;
+    END;
+    """
+    statements = _statements(script)
+    assert len(statements) == 2
+    with sqlite3.connect(":memory:") as db:
+        for statement in statements:
+            db.execute(statement)
+        db.execute("INSERT INTO notes (id) VALUES (1)")
+        assert db.execute("SELECT text FROM notes").fetchone() == ("a;b;",)
+
+
 # ---- opening the same new store from many places at once ----------------------------------
 
 RACERS = 12
@@ -241,7 +257,7 @@ def test_many_threads_can_open_a_new_store_at_once(tmp_path: Path) -> None:
             barrier.wait()
             with JobStore(path) as store:
                 versions.append(store.schema_version)
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported below
+        except BaseException as exc:  # every failure is reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=open_store) for _ in range(RACERS)]

@@ -81,9 +81,9 @@ def test_unknown_external_task_id_is_none(simulator):
 
 def test_unknown_task_id_is_refused_as_not_found_or_invalid(simulator):
     # Undocumented: 404/1203 in plain mode, 400/1201 in realworld mode; both mean "no such id".
-    with make_client(simulator) as client:
-        with pytest.raises((errors.NotFound, errors.InvalidRequest)):
-            client.get("no-such-task")
+    refused = (errors.NotFound, errors.InvalidRequest)
+    with make_client(simulator) as client, pytest.raises(refused):
+        client.get("no-such-task")
 
 
 def test_list_holds_the_created_tasks_in_whatever_order(simulator, slide_png):

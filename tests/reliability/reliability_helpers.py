@@ -87,6 +87,7 @@ def studio_settings(data_dir: Path, **overrides: Any) -> Settings:
     fields: dict[str, Any] = {
         "access_key": None,
         "secret_key": None,
+        "api_key": None,
         "base_url": None,
         "auth": None,
         "public_url": None,
