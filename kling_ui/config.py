@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     concurrency: int = Field(
         default=3, ge=1, le=50, validation_alias=AliasChoices("kling_ui_concurrency", "concurrency")
     )
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=AliasChoices("kling_ui_lease_seconds", "lease_seconds"),
+    )
     public_url: str | None = Field(
         default=None, validation_alias=AliasChoices("kling_ui_public_url", "public_url")
     )

@@ -127,6 +127,7 @@ class Runtime:
             concurrency=settings.concurrency,
             poll_interval=settings.poll_interval,
             task_timeout=settings.task_timeout,
+            lease_seconds=settings.lease_seconds,
             callback_base_url=settings.public_url,
             simulated=simulator is not None,
             typical_task_seconds=(

@@ -87,6 +87,7 @@ class VideoReader:
             for packet in self._container.demux(self.stream):
                 if check and self._info is None and decoder.decode(packet):
                     self._info = self._read_info()
+                    decoder.flush_buffers()  # done decoding: drop the frames it holds
                 if packet.size:
                     yield packet
         except (av.error.FFmpegError, ValueError, OSError) as exc:

@@ -113,10 +113,14 @@ class TransitionPlan(BaseModel):
 
 
 class DeckPlan(BaseModel):
-    """Ordered slides, the N-1 transitions between them, and hold times."""
+    """Ordered slides, the N-1 transitions between them, and hold times; whose deck it is
+    (`owner`: None for the command line's) and the random name of the served folder its
+    slides and outputs are in (`media`)."""
 
     version: Literal[1] = 1
     deck_id: str
+    owner: str | None = None
+    media: str | None = None
     slides: list[SlideRef]
     transitions: list[TransitionPlan] = Field(default_factory=list)
     dropped: list[SlideRef] = Field(default_factory=list)
@@ -395,9 +399,16 @@ class DeckPlan(BaseModel):
         return default
 
 
-def deck_id_for(slide_hashes: Sequence[str], settings: Mapping[str, object]) -> str:
-    """A short id that is the same for the same slides (in order) and the same settings."""
-    blob = json.dumps({"slides": list(slide_hashes), "settings": settings}, sort_keys=True)
+def deck_id_for(
+    slide_hashes: Sequence[str], settings: Mapping[str, object], owner: str | None = None
+) -> str:
+    """A short id that is the same for the same slides (in order), the same settings and the
+    same owner: the same slides opened by two people are two decks. (No owner, the command
+    line's decks, keeps the ids decks had before owners.)"""
+    content: dict[str, object] = {"slides": list(slide_hashes), "settings": settings}
+    if owner is not None:
+        content["owner"] = owner
+    blob = json.dumps(content, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -59,7 +59,7 @@ log = logging.getLogger("kling_ui.deck.stitch")
 SegmentKind = Literal["hold", "transition"]
 # Each file is read once and its packets are held in memory until they are copied; beyond
 # this many bytes of files, the rest are read a second time when copied instead.
-KEEP_IN_MEMORY_BYTES = 256 * 2**20
+KEEP_IN_MEMORY_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +150,17 @@ def stitch_deck(
     budget = _Budget(KEEP_IN_MEMORY_BYTES)
 
     with ExitStack() as held:
-        # The first clip stays open: its stream is the model of the output's.
-        read = [
-            _read_clip(i, Path(c), budget, held if i == 0 else None) for i, c in enumerate(clips)
-        ]
+        # The first clip stays open to the end: its stream is the model of the output's, and
+        # every packet held in memory is pointed at it, so that no packet keeps another file's
+        # decoder (used to check that file's first frame) alive.
+        first = held.enter_context(_open_clip(0, Path(clips[0])))
+        anchor = first.stream
+        read = [_read_clip(0, first, budget, anchor)]
+        for index, clip in enumerate(clips[1:], start=1):
+            with _open_clip(index, Path(clip)) as reader:
+                read.append(_read_clip(index, reader, budget, anchor))
+        if read[0][1] is not None:
+            read[0][1].reader = first
         clip_params = [params for params, _ in read]
         ref = _reference(clip_params)
         copyable = [_copyable(p, ref) for p in clip_params]
@@ -179,7 +186,9 @@ def stitch_deck(
                 target = work / f"normalized-{index:03d}.mp4"
                 reencode_to(Path(clip), ref, target, sps_id=hold_sps_id)
                 keep_open = own if index == 0 else None
-                transitions.append(_read_own("transition", index, target, budget, keep_open))
+                transitions.append(
+                    _read_own("transition", index, target, budget, anchor, keep_open)
+                )
                 normalized.append(index)
             timings["normalize"] = time.perf_counter() - mark
 
@@ -194,7 +203,7 @@ def stitch_deck(
             segments: list[_Segment] = []
             for index, hold_file in enumerate(hold_files):
                 if hold_file is not None:
-                    segments.append(_read_own("hold", index, hold_file, budget, None))
+                    segments.append(_read_own("hold", index, hold_file, budget, anchor, None))
                 if index < len(transitions):
                     segments.append(transitions[index])
             partial = work / "stitched.mp4"
@@ -217,53 +226,49 @@ def stitch_deck(
     )
 
 
-def _read_clip(
-    index: int, path: Path, budget: _Budget, keep_open: ExitStack | None
-) -> tuple[StreamParams, _Segment | None]:
-    """Open a transition once: check it decodes, read its parameters and its packets (the
-    segment is None when the clip is not MP4 H.264 and so can only be re-encoded)."""
+def _open_clip(index: int, path: Path) -> VideoReader:
+    """Open transition `index` (0-based), or refuse it naming the transition."""
     try:
-        reader = VideoReader(path)
+        return VideoReader(path)
     except NotAVideo as exc:
         raise errors.bad_clip(index + 1, path.name) from exc
+
+
+def _read_clip(
+    index: int, reader: VideoReader, budget: _Budget, anchor: av.video.stream.VideoStream
+) -> tuple[StreamParams, _Segment | None]:
+    """Read an open transition once: check it decodes, read its parameters and its packets
+    (the segment is None when the clip is not MP4 H.264 and so can only be re-encoded)."""
     try:
-        segment = _read_segment("transition", index, reader, budget, check=True)
-        params = reader.params()
-    except BaseException as exc:
-        reader.close()
-        if isinstance(exc, NotAVideo | AvcFormatError):
-            raise errors.bad_clip(index + 1, path.name) from exc
-        raise
-    _keep_or_close(reader, segment, keep_open)
-    return params, segment
+        segment = _read_segment("transition", index, reader, budget, anchor, check=True)
+        return reader.params(), segment
+    except (NotAVideo, AvcFormatError) as exc:
+        raise errors.bad_clip(index + 1, reader.path.name) from exc
 
 
 def _read_own(
-    kind: SegmentKind, index: int, path: Path, budget: _Budget, keep_open: ExitStack | None
+    kind: SegmentKind,
+    index: int,
+    path: Path,
+    budget: _Budget,
+    anchor: av.video.stream.VideoStream,
+    keep_open: ExitStack | None,
 ) -> _Segment:
-    """Open a hold or a re-encoded clip (made here, so known to decode) once."""
+    """Read a hold or a re-encoded clip (made here, so known to decode) once; with
+    `keep_open`, the file stays open on the segment until that stack ends."""
     reader = VideoReader(path)
     try:
-        segment = _read_segment(kind, index, reader, budget, check=False)
+        segment = _read_segment(kind, index, reader, budget, anchor, check=False)
+        if segment is None:
+            raise errors.bad_clip(index + 1, path.name)
     except BaseException:
         reader.close()
         raise
-    if segment is None:
+    if keep_open is None:
         reader.close()
-        raise errors.bad_clip(index + 1, path.name)
-    _keep_or_close(reader, segment, keep_open)
+    else:
+        segment.reader = keep_open.enter_context(reader)
     return _checked(segment)
-
-
-def _keep_or_close(
-    reader: VideoReader, segment: _Segment | None, keep_open: ExitStack | None
-) -> None:
-    """Leave `reader` open on its segment until `keep_open` ends, or close it now."""
-    if keep_open is None or segment is None:
-        reader.close()
-        return
-    segment.reader = reader
-    keep_open.callback(reader.close)
 
 
 def _checked(segment: _Segment) -> _Segment:
@@ -319,11 +324,18 @@ def _encode_hold(
 
 
 def _read_segment(
-    kind: SegmentKind, index: int, reader: VideoReader, budget: _Budget, *, check: bool
+    kind: SegmentKind,
+    index: int,
+    reader: VideoReader,
+    budget: _Budget,
+    anchor: av.video.stream.VideoStream,
+    *,
+    check: bool,
 ) -> _Segment | None:
     """Read a file's packets once: its time span, decode delay and in-band parameter sets,
-    and the packets themselves while the memory budget allows. None when the stream is not
-    MP4 H.264 (then there is nothing to scan: it can only be re-encoded)."""
+    and the packets themselves while the memory budget allows (pointed at `anchor`, a stream
+    open until they are copied). None when the stream is not MP4 H.264 (then there is
+    nothing to scan: it can only be re-encoded)."""
     stream = reader.stream
     extradata = bytes(stream.codec_context.extradata or b"")
     h264 = stream.codec_context.name == "h264" and _avcc_length_size(extradata) == 4
@@ -347,6 +359,7 @@ def _read_segment(
         frames += 1
         inband.extend(_inband_sets(bytes(packet)))
         if kept is not None:
+            packet.stream = anchor
             kept.append(packet)
     if not h264:
         return None

@@ -14,6 +14,7 @@ FIRST_QUERY_MARGIN = 0.03  # the first query aims this share after the expected 
 MIN_MARGIN = 0.15  # ...and at least this many seconds after it
 FOLLOW_UP_SHARE = 0.05  # follow-ups past the expected end: this share of it...
 MIN_FOLLOW_UP = 0.25  # ...never more often than this
+UNKNOWN_FOLLOW_UP_SHARE = 0.4  # before any task is known: follow-ups at this share of the poll
 
 
 def kind_of(model: str, mode: str, duration: str) -> str:
@@ -72,7 +73,9 @@ class TaskDurations:
         interval without history."""
         expected = self.expected(account, kind)
         if expected is None:
-            return poll_interval
+            # The first tasks teach how long tasks take: watch them a little closer (one list
+            # call covers every task of the account).
+            return max(MIN_FOLLOW_UP, UNKNOWN_FOLLOW_UP_SHARE * poll_interval)
         if ran < expected:
             return expected - ran + max(MIN_MARGIN, FIRST_QUERY_MARGIN * expected)
         return min(poll_interval, max(MIN_FOLLOW_UP, FOLLOW_UP_SHARE * expected))

@@ -4,8 +4,8 @@ A slot is taken when a create request is about to leave and given back when the 
 seen finished (or the create was refused). The account's limit is shared with every other
 user of the same keys, so a 1303 ("over the concurrency limit") does two things:
 - every create of this account waits a short jittered back-off, starting at about 1 s (Kling
-  advises exponential back-off of at least 1 s) and doubling on each further 1303, whatever
-  the poll interval;
+  advises exponential back-off of at least 1 s) and growing by half on each further 1303,
+  whatever the poll interval;
 - the ceiling drops to what is in flight here, never below 1: a slot freed by one of our tasks
   gives exactly one create, and after each back-off the ceiling rises by one to probe.
 An accepted create resets the back-off and lets the ceiling climb by one at once.
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 BUSY_BACKOFF = 1.0
+BUSY_BACKOFF_GROWTH = 1.5  # gentle: a busy account refuses at random, not only when full
 BUSY_BACKOFF_MAX = 30.0
 
 
@@ -80,11 +81,11 @@ class SlotPool:
         here (at least 1), and hold every create for a jittered back-off."""
         self.in_flight = max(0, self.in_flight - 1)
         self.ceiling = max(1, min(self.ceiling, self.in_flight))
-        wait = max(self._backoff * (1.0 + 0.5 * self._jitter()), retry_after or 0.0)
+        wait = max(self._backoff * (1.0 + 0.25 * self._jitter()), retry_after or 0.0)
         now = self._clock()
         self._hold_until = now + wait
         self._probe_at = now + wait
-        self._backoff = min(self._backoff_max, self._backoff * 2)
+        self._backoff = min(self._backoff_max, self._backoff * BUSY_BACKOFF_GROWTH)
 
     def next_change(self) -> float | None:
         """When (on the pool's clock) a create held back may next start; None when nothing

@@ -121,6 +121,9 @@ _SPEC_COLUMNS = (
 _PATH_COLUMNS = ("first_frame", "last_frame", "video_path")
 _FINISHED = tuple(s.value for s in JobStatus if s.finished)
 _OWNER = "COALESCE(owner, submitter)"  # rows stored before owners count as their submitter's
+_WAITING_OR_RUNNING = tuple(
+    s.value for s in JobStatus if not s.finished and s is not JobStatus.TIMED_OUT
+)
 
 
 def _statements(script: str) -> list[str]:
@@ -424,13 +427,14 @@ class JobStore:
         return None if row is None else self._job_from_row(row)
 
     def count_unfinished(self, owner: str) -> int:
-        """How many of `owner`'s jobs are waiting or running (every status but done, failed
-        and cancelled): what the per-owner cap counts."""
-        marks = ", ".join("?" for _ in _FINISHED)
+        """How many of `owner`'s jobs are waiting or running (queued up to downloading; a
+        timed-out task, already paid for and only watched, does not count): what the
+        per-owner cap counts."""
+        marks = ", ".join("?" for _ in _WAITING_OR_RUNNING)
         with self._lock:
             row = self._db.execute(
-                f"SELECT COUNT(*) FROM jobs WHERE {_OWNER} = ? AND status NOT IN ({marks})",
-                (owner, *_FINISHED),
+                f"SELECT COUNT(*) FROM jobs WHERE {_OWNER} = ? AND status IN ({marks})",
+                (owner, *_WAITING_OR_RUNNING),
             ).fetchone()
         return int(row[0])
 

@@ -186,6 +186,10 @@ async def _answer(
         return DroppedResponse()
     _sync_foreign(request, ctx)
     ctx.store.count_request(kind, target)
+    busy = ctx.faults.busy_account() if kind == "create" else None
+    if busy is not None:
+        ctx.store.count_fault("1303")
+        return failure(busy)
     fault = ctx.faults.draw()
     if fault in (SERVER_ERROR, TOO_FAST):
         ctx.store.count_fault(fault)

@@ -19,7 +19,7 @@ HIDDEN_FIELDS = ("access_key", "secret_key", "api_key")
 MAX_FOREIGN_TASKS = 10_000
 MAX_FOREIGN_IN_FLIGHT = 1_000
 
-_RATE_FIELDS = ("fault_5xx", "fault_1302", "fault_drop", "fault_slow", "fail_rate")
+_RATE_FIELDS = ("fault_5xx", "fault_1302", "fault_1303", "fault_drop", "fault_slow", "fail_rate")
 _WHOLE_FIELDS = ("concurrency", "render_height", "seed", "foreign_tasks", "foreign_in_flight")
 _NULLABLE_FIELDS = ("render_height", "seed", "unknown_id_answer")
 _TRUE_WORDS = ("1", "true", "yes", "on")
@@ -51,6 +51,7 @@ class SimulatorConfig:
     concurrency: int = 3
     fault_5xx: float = 0.0
     fault_1302: float = 0.0
+    fault_1303: float = 0.0  # share of creates refused 429/1303 whatever the account holds
     fault_drop: float = 0.0
     fault_slow: float = 0.0
     slow_seconds: float = 3.0

@@ -7,6 +7,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+# Kling's wording for 1303 (the account's concurrency is used up).
+OVER_LIMIT_MESSAGE = "parallel task over resource pack limit"
+
 SUCCESS_MESSAGE = "SUCCEED"
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from kling_ui.simulator.config import SimulatorConfig
-from kling_ui.simulator.envelope import ApiError
+from kling_ui.simulator.envelope import OVER_LIMIT_MESSAGE, ApiError
 
 SERVER_ERROR, TOO_FAST, DROP, SLOW = "5xx", "1302", "drop", "slow"
 
@@ -76,6 +76,15 @@ class FaultInjector:
         with self._lock:
             status, code, message = self._faults.choice(_SERVER_ERRORS)
         return ApiError(status, code, message)
+
+    def busy_account(self) -> ApiError | None:
+        """429 / 1303 for a create, drawn by fault_1303 (a busy account refuses creates
+        whatever they carry); None for most creates."""
+        if self.config.fault_1303 <= 0:
+            return None
+        with self._lock:
+            refused = self._faults.random() < self.config.fault_1303
+        return ApiError(429, 1303, OVER_LIMIT_MESSAGE) if refused else None
 
     @staticmethod
     def too_fast() -> ApiError:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kling_ui.simulator.envelope import ApiError, bad_request
+from kling_ui.simulator.envelope import OVER_LIMIT_MESSAGE, ApiError, bad_request
 from kling_ui.simulator.foreign import ForeignSpec, make_foreign
 from kling_ui.simulator.simtask import (
     FAILED,
@@ -35,7 +35,6 @@ from kling_ui.simulator.stats import Stats, query_stats
 
 __all__ = ["FAILED", "FINISHED", "PROCESSING", "SUBMITTED", "SUCCEED", "SimTask", "TaskStore"]
 
-OVER_LIMIT_MESSAGE = "parallel task over resource pack limit"
 REALWORLD_DUPLICATE_MESSAGE = "Duplicate request: the task already exists"
 
 

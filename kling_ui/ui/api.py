@@ -3,6 +3,11 @@
 They take no keys (keys are never a public input): jobs run on the deployment's account,
 which the access policy refuses on a shared Space without a login. Their components are
 hidden; the page itself uses the Studio's own events.
+
+A job made here belongs to the caller: the login name, else the client's session (one
+`gradio_client.Client`). `job_status` answers only for the caller's own jobs (teammates'
+jobs are for History's read-only Team view); any other id is answered exactly like an
+unknown one.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_LIMIT,
     lang_of,
     shows_errors,
+    submitter_of,
 )
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.history_tab import no_such_job
@@ -84,7 +90,7 @@ def build(ctx: StudioContext) -> None:
             text = preview(default_choice(ctx.library, "en"), ctx.library, "en").prompt
         credentials = ctx.credentials_for(None)
         frames = store_pair(ctx.engine, first_frame, last_frame, "fit")
-        username = getattr(request, "username", None)
+        owner = submitter_of(request)
         result = submit(
             ctx.engine,
             frames,
@@ -94,14 +100,14 @@ def build(ctx: StudioContext) -> None:
                 model=model or settings.default_model,
                 mode=mode or settings.default_mode,
                 duration=str(duration or settings.default_duration),
-                submitter=f"user:{username}" if username else "api",
+                submitter=owner,
                 new_take=bool(new_take),
             ),
             credentials,
         )
         # Say what frame preparation changed (upscaled, padded, re-encoded...): the page shows
         # it beside the frames, an API caller only sees it here.
-        return answer(ctx, result.job.id, lang)[0] | {
+        return answer(ctx, result.job.id, lang, owner)[0] | {
             "frame_report": frames.prepared.report_text(lang)
         }
 
@@ -114,7 +120,7 @@ def build(ctx: StudioContext) -> None:
         Returns:
             The job (status, queue position, estimate, error with remedy) and the video file.
         """
-        return answer(ctx, (job_id or "").strip(), lang_of(request))
+        return answer(ctx, (job_id or "").strip(), lang_of(request), submitter_of(request))
 
     generate_button.click(
         generate,
@@ -129,10 +135,13 @@ def build(ctx: StudioContext) -> None:
     )
 
 
-def answer(ctx: StudioContext, job_id: str, lang: str) -> tuple[dict[str, Any], str | None]:
-    """The API's view of one job and its video path (None until done)."""
+def answer(
+    ctx: StudioContext, job_id: str, lang: str, viewer: str
+) -> tuple[dict[str, Any], str | None]:
+    """The API's view of one of `viewer`'s own jobs and its video path (None until done);
+    an unknown id and anyone else's job are refused alike."""
     try:
-        job = ctx.engine.get(job_id)
+        job = ctx.engine.owned(job_id, viewer)
     except KeyError:
         raise no_such_job(job_id) from None
     status = JobStatus(job.status)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.owners import owner_of
 from kling_ui.ui.texts import add_strings, say, text
 from kling_ui.ui.views import job_title, status_label
 
@@ -27,8 +28,8 @@ add_strings(
             "任务 {job} 不是从本浏览器发起的。",
         ),
         "cancel_not_yours_remedy": (
-            "The History tab lists every job.",
-            "“历史记录”页列出了所有任务。",
+            "The History tab lists your jobs.",
+            "“历史记录”页列出了您的任务。",
         ),
         "cancel_already_over": (
             "Job {job} is already over ({status}); there is nothing to cancel.",
@@ -54,10 +55,10 @@ class CancelMenu:
 def cancel_menu(
     active: Iterable[Job], submitter: str, current: str | None, lang: str | None
 ) -> CancelMenu:
-    """The active jobs `submitter` started, labelled "short id · status · title"; the
+    """The active jobs `submitter` owns, labelled "short id · status · title"; the
     current choice stays chosen while its job is still listed."""
     mine = sorted(
-        (j for j in active if j.spec.submitter == submitter and JobStatus(j.status).active),
+        (j for j in active if owner_of(j) == submitter and JobStatus(j.status).active),
         key=lambda j: j.created_at,
         reverse=True,
     )
@@ -103,7 +104,7 @@ def job_to_cancel(job_id: str | None, job: Job | None, submitter: str) -> Job:
     that is already over."""
     if not job_id:
         raise nothing_chosen()
-    if job is None or job.spec.submitter != submitter:
+    if job is None or owner_of(job) != submitter:
         # An unknown id and another person's job read the same: nothing about it is told.
         raise not_yours(job_id)
     if not JobStatus(job.status).active:

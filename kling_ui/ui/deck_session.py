@@ -6,11 +6,13 @@ changes it and saves it; one lock per deck keeps them from overwriting each othe
 tick saving a stale plan would forget the jobs Generate just recorded). The final video is
 assembled once per state of the deck, on its own thread, so a tick never waits for the
 stitching and two ticks never stitch the same deck; what was assembled is noted in the deck's
-folder, so a reload or a restart shows it without stitching again.
+state folder, so a reload or a restart shows it without stitching again.
 
-Which deck each browser has open is kept in the decks folder too (keyed by a hash of the
-browser's id, or of the login name), so a reload, another tab or a restart opens it again.
-A `gr.BrowserState` would not do: the Deck tab is not shown first, and Gradio reads a
+Every deck has an owner (a login or a browser, see `common.submitter_of`) and every method
+that reads or changes one takes the asker: another owner's deck answers like no deck at all.
+Which deck each owner has open is kept in the (never served) deck-state folder, keyed by a
+hash of the owner, so a reload, another tab or a restart opens it again. A
+`gr.BrowserState` would not do: the Deck tab is not shown first, and Gradio reads a
 BrowserState from localStorage only once its tab is shown, after the page's load event.
 """
 
@@ -30,7 +32,14 @@ from pathlib import Path
 from typing import Literal
 
 from kling_ui.deck.plan import PLAN_FILE, PromptDefaulter
-from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
+from kling_ui.deck.run import (
+    ASSEMBLED_FILE,
+    OPEN_DECKS_FILE,
+    Deck,
+    DeckProgress,
+    DeckRunner,
+    DeckSettings,
+)
 from kling_ui.i18n import UserError
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
@@ -40,8 +49,6 @@ from kling_ui.ui.texts import text
 log = logging.getLogger("kling_ui.ui.deck")
 
 DECK_ID = re.compile(r"^[0-9a-f]{16}$")
-ASSEMBLED_FILE = "assembled.json"
-OPEN_DECKS_FILE = "open-decks.json"
 MAX_REMEMBERED = 2000
 # How long a tick waits for a deck another event is changing before it skips this round.
 TICK_WAIT_S = 0.3
@@ -119,12 +126,15 @@ class DeckWorkspace:
         self._locks: dict[str, threading.RLock] = {}
         self._assembling: dict[str, str] = {}  # deck id -> the key being assembled
         self._failures: dict[str, tuple[str, Exception]] = {}  # deck id -> (key, error)
-        self._open_file = runner.decks_dir / OPEN_DECKS_FILE
+        self._owners: dict[str, str | None] = {}  # deck id -> its owner, as read once
+        self._open_file = runner.state_dir / OPEN_DECKS_FILE
 
     # ---- which deck a browser has open ----------------------------------------------------
 
     def remember(self, who: str, deck_id: str) -> None:
         """Note that `who` (a browser or a logged-in person) has `deck_id` open."""
+        if not self.known(deck_id, who):
+            return
         with self._guard:
             table = self._read_open()
             table.pop(_who_key(who), None)
@@ -134,10 +144,30 @@ class DeckWorkspace:
             self._write_open(table)
 
     def remembered(self, who: str) -> str | None:
-        """The deck `who` had open last, if it still exists."""
+        """The deck `who` had open last, if it still exists and is theirs. A deck from
+        before decks had owners is theirs from now on if they had it open then."""
         with self._guard:
             deck_id = self._read_open().get(_who_key(who))
-        return deck_id if self.known(deck_id) else None
+        if self.known(deck_id, who):
+            return deck_id
+        if self._claim_unowned(deck_id, who):
+            return deck_id
+        return None
+
+    def _claim_unowned(self, deck_id: object, who: str) -> bool:
+        """Make a deck without an owner (opened before owners existed, by `who`) theirs."""
+        if not self._saved(deck_id) or self._owner(str(deck_id)) is not None:
+            return False
+        with self._lock(str(deck_id)):
+            deck = self.runner.load(str(deck_id))
+            if deck.plan.owner is not None:
+                return deck.plan.owner == who
+            deck.plan.owner = who
+            self.runner.save(deck)
+        with self._guard:
+            self._owners[str(deck_id)] = who
+        log.info("deck %s from before owners now belongs to its last viewer", deck_id)
+        return True
 
     def _read_open(self) -> dict[str, str]:
         try:
@@ -161,30 +191,53 @@ class DeckWorkspace:
 
     # ---- finding and opening ------------------------------------------------------------
 
-    def known(self, deck_id: object) -> bool:
-        """Whether `deck_id` (as a browser sent it) names a saved deck."""
+    def _saved(self, deck_id: object) -> bool:
+        """Whether `deck_id` (as a browser sent it) names a saved deck, whoever's."""
         return (
             isinstance(deck_id, str)
             and DECK_ID.match(deck_id) is not None
-            and (self.runner.decks_dir / deck_id / PLAN_FILE).is_file()
+            and (self.runner.state_dir / deck_id / PLAN_FILE).is_file()
         )
 
-    def load(self, deck_id: object) -> Deck | None:
-        """The saved deck `deck_id` names; None for anything else (a browser's stale value)."""
-        if not self.known(deck_id):
+    def _owner(self, deck_id: str) -> str | None:
+        """The owner of a saved deck (read once, then remembered: it never changes, except
+        once for a deck from before owners)."""
+        with self._guard:
+            if deck_id in self._owners:
+                return self._owners[deck_id]
+        owner = self.runner.load(deck_id).plan.owner
+        with self._guard:
+            self._owners[deck_id] = owner
+        return owner
+
+    def known(self, deck_id: object, owner: str | None = None) -> bool:
+        """Whether `deck_id` (as a browser sent it) names a saved deck of `owner` (None: the
+        command line's decks). Another owner's deck is not known here."""
+        return self._saved(deck_id) and self._owner(str(deck_id)) == owner
+
+    def load(self, deck_id: object, owner: str | None = None) -> Deck | None:
+        """`owner`'s saved deck `deck_id` names; None for anything else (a browser's stale
+        value, another owner's deck)."""
+        if not self.known(deck_id, owner):
             return None
         return self.runner.load(str(deck_id))
 
     def open(
-        self, inputs: Sequence[Path], settings: DeckSettings, defaulter: PromptDefaulter
+        self,
+        inputs: Sequence[Path],
+        settings: DeckSettings,
+        defaulter: PromptDefaulter,
+        *,
+        owner: str | None = None,
     ) -> Deck:
-        """Open the deck for these files and settings (the one made before, if any).
+        """Open `owner`'s deck for these files and settings (the one they made before, if
+        any; another owner's slides make another deck).
 
         Opening is one at a time; title and hold time are set again under the deck's lock, in
         case a tick saved the deck between the runner's opening and now (slides given their
         own hold time keep it)."""
         with self._opening:  # two uploads of the same slides must not build one folder twice
-            opened = self.runner.open(inputs, settings, defaulter)
+            opened = self.runner.open(inputs, settings, defaulter, owner=owner)
         with self._lock(opened.deck_id):
             deck = self.runner.load(opened.deck_id)
             apply_deck_hold(deck.plan, settings.hold_seconds)
@@ -193,18 +246,21 @@ class DeckWorkspace:
         return current
 
     @contextlib.contextmanager
-    def editing(self, deck_id: object) -> Iterator[Deck]:
-        """The deck, loaded under its lock and saved when the block ends without an error."""
-        if not self.known(deck_id):
+    def editing(self, deck_id: object, owner: str | None = None) -> Iterator[Deck]:
+        """`owner`'s deck, loaded under its lock and saved when the block ends without an
+        error; deck.none_open for anyone else's."""
+        if not self.known(deck_id, owner):
             raise no_deck()
         with self._lock(str(deck_id)):
             deck = self.runner.load(str(deck_id))
             yield deck
             self.runner.save(deck)
 
-    def update_settings(self, deck_id: object, **changes: object) -> Deck:
-        """Change the deck's saved settings (e.g. its title or duration)."""
-        if not self.known(deck_id):
+    def update_settings(
+        self, deck_id: object, *, owner: str | None = None, **changes: object
+    ) -> Deck:
+        """Change `owner`'s deck's saved settings (e.g. its title or duration)."""
+        if not self.known(deck_id, owner):
             raise no_deck()
         with self._lock(str(deck_id)):
             deck = self.runner.load(str(deck_id))
@@ -224,11 +280,13 @@ class DeckWorkspace:
         new_take: bool = False,
     ) -> list[str]:
         """Hand the deck's transitions without a clip or a job in flight to the engine (only
-        `indexes` when given); their job ids. Returns at once: the engine runs them.
+        `indexes` when given); their job ids. Returns at once: the engine runs them. Only
+        the deck's owner (`submitter`) may; what their queue has no room for yet follows
+        as their earlier jobs finish (`waiting`).
 
         With `new_take`, a transition identical to one Kling already made is made again
         instead of reusing that clip."""
-        if not self.known(deck_id):
+        if not self.known(deck_id, submitter):
             raise no_deck()
         with self._lock(str(deck_id)):
             deck = self.runner.load(str(deck_id))
@@ -243,12 +301,18 @@ class DeckWorkspace:
             self._failures.pop(str(deck_id), None)  # a new attempt may assemble again
         return ids
 
-    def follow(self, deck_id: object) -> Followed | None:
-        """The deck brought up to date with the engine, and its final video started or found.
+    def waiting(self, deck_id: object, owner: str | None = None) -> int:
+        """How many of `owner`'s deck's transitions wait for room in their queue."""
+        deck = self.load(deck_id, owner)
+        return 0 if deck is None else self.runner.waiting(deck)
 
-        None when there is no such deck, or when another event holds the deck right now
-        (the next tick will see it)."""
-        if not self.known(deck_id):
+    def follow(self, deck_id: object, owner: str | None = None) -> Followed | None:
+        """`owner`'s deck brought up to date with the engine (transitions waiting for room
+        handed over), and its final video started or found.
+
+        None when there is no such deck of theirs, or when another event holds the deck
+        right now (the next tick will see it)."""
+        if not self.known(deck_id, owner):
             return None
         lock = self._lock(str(deck_id))
         if not lock.acquire(timeout=TICK_WAIT_S):
@@ -288,21 +352,25 @@ class DeckWorkspace:
         return Assembly("running")
 
     def assembled(self, deck: Deck, key: str | None = None) -> AssembledFiles | None:
-        """The files assembled for this state of the deck, if they are on disk."""
-        marker = deck.folder / "output" / ASSEMBLED_FILE
+        """The files assembled for this state of the deck, if they are on disk (the record
+        is in the deck's state folder; the files in its served media folder)."""
+        marker = deck.folder / ASSEMBLED_FILE
         try:
             noted = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(noted, dict) or noted.get("key") != (key or assembly_key(deck)):
             return None
+        if not deck.plan.media:
+            return None
+        media = self.runner.decks_dir / deck.plan.media
         try:
             files = AssembledFiles(
-                video=deck.folder / str(noted["video"]),
-                presenter=deck.folder / str(noted["presenter"]),
-                bundle=deck.folder / str(noted["bundle"]),
+                video=media / str(noted["video"]),
+                presenter=media / str(noted["presenter"]),
+                bundle=media / str(noted["bundle"]),
                 duration=float(noted["duration"]),
-                pptx=deck.folder / str(noted["pptx"]),
+                pptx=media / str(noted["pptx"]),
             )
         except (KeyError, TypeError, ValueError):
             return None  # also a deck assembled before PowerPoint output: assembled again
@@ -315,15 +383,16 @@ class DeckWorkspace:
             with self._lock(deck_id):
                 deck = self.runner.load(deck_id)
                 outputs = self.runner.assemble(deck)
+                media = self.runner.media_dir(deck)
                 noted = {
                     "key": assembly_key(deck),
-                    "video": str(outputs.video.relative_to(deck.folder)),
-                    "presenter": str(outputs.presenter.relative_to(deck.folder)),
-                    "bundle": str(outputs.bundle.relative_to(deck.folder)),
-                    "pptx": str(outputs.pptx.relative_to(deck.folder)),
+                    "video": str(outputs.video.relative_to(media)),
+                    "presenter": str(outputs.presenter.relative_to(media)),
+                    "bundle": str(outputs.bundle.relative_to(media)),
+                    "pptx": str(outputs.pptx.relative_to(media)),
                     "duration": outputs.report.duration,
                 }
-                marker = deck.folder / "output" / ASSEMBLED_FILE
+                marker = deck.folder / ASSEMBLED_FILE
                 marker.write_text(json.dumps(noted, indent=2), encoding="utf-8")
             log.info("deck %s assembled: %s", deck_id, outputs.video.name)
         except Exception as exc:

@@ -9,6 +9,10 @@ Generate only hands the transitions to the engine and returns; the shared timer 
 deck (the workspace remembers which deck each browser has open, so a reload shows it) and,
 once every clip is made, has the final video assembled once. Running the same deck again
 reuses every transition already made or in flight; a failed one can be retried alone.
+
+A deck is its owner's (the login, else the browser): every handler names the asker to the
+workspace, which treats anyone else's deck as no deck. A deck with more transitions than the
+owner may have waiting hands over the rest as their earlier jobs finish.
 """
 
 from __future__ import annotations
@@ -65,7 +69,8 @@ FILE_TYPES = [".pdf", ".zip", ".pptx", ".png", ".jpg", ".jpeg", ".webp", ".bmp",
 def build(ctx: StudioContext) -> DeckWorkspace:
     """Lay out the Deck tab inside the current Tab and wire its events; the tab's workspace
     (also kept in `ctx.extras["deck_workspace"]`)."""
-    library, settings = ctx.library, ctx.settings
+    # Built for everyone: the built-in presets; events use the asker's own (`library_for`).
+    library, settings = ctx.presets.base, ctx.settings
     data_dir = settings.data_dir.expanduser().resolve()
     workspace = DeckWorkspace(DeckRunner(ctx.engine, data_dir))
     ctx.extras[WORKSPACE_KEY] = workspace
@@ -292,12 +297,18 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     def open_deck(data: dict[Any, Any], paths: list[str], request: gr.Request) -> list[Any]:
         lang = lang_of(request)
+        owner = submitter_of(request, data[ctx.browser_id])
         defaulter = defaulter_for(
-            library, data[prompt_lang] or lang, data[template] or None, data[negative]
+            ctx.presets.for_owner(owner),
+            data[prompt_lang] or lang,
+            data[template] or None,
+            data[negative],
         )
-        deck = workspace.open([Path(p) for p in paths], deck_settings(data, paths), defaulter)
-        workspace.remember(submitter_of(request, data[ctx.browser_id]), deck.deck_id)
-        followed = workspace.follow(deck.deck_id)
+        deck = workspace.open(
+            [Path(p) for p in paths], deck_settings(data, paths), defaulter, owner=owner
+        )
+        workspace.remember(owner, deck.deck_id)
+        followed = workspace.follow(deck.deck_id, owner)
         if followed is not None:
             gr.Info(deck_views.opened_message(followed.deck, followed.progress, lang))
         return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang)]
@@ -335,7 +346,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         rules_out = why.get(lang).strip()
         keep = [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
-        if not workspace.known(data[deck_state]):
+        if not workspace.known(data[deck_state], submitter_of(request, data[ctx.browser_id])):
             return [*keep, rules_out]
         paths = [str(p) for p in (data[files] or [])]
         if not paths:
@@ -371,8 +382,10 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         request: gr.Request,
     ):
         lang = lang_of(request)
-        defaulter = defaulter_for(library, lang_value or lang, template_id or None, negative_value)
-        with workspace.editing(deck_id) as deck:
+        defaulter = defaulter_for(
+            ctx.library_for(request), lang_value or lang, template_id or None, negative_value
+        )
+        with workspace.editing(deck_id, submitter_of(request)) as deck:
             apply_order(deck.plan, typed or "", defaulter)
         gr.Info(say("deck_order_saved", lang, order=order_text(deck.plan)))
         return plan_values(deck, lang)
@@ -392,13 +405,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         deck_id: Any, lang_value: str, template_id: str, negative_value: str, request: gr.Request
     ):
         lang = lang_of(request)
+        owner, own = submitter_of(request), ctx.library_for(request)
         prompt_code = lang_value or lang
         # The default negative prompt follows the prompt language; the person's own words stay.
-        shown = negative_for_language(library, negative_value, prompt_code, PROMPT_LANG_CODES)
-        if not workspace.known(deck_id):
+        shown = negative_for_language(own, negative_value, prompt_code, PROMPT_LANG_CODES)
+        if not workspace.known(deck_id, owner):
             return gr.skip(), shown
-        defaulter = defaulter_for(library, prompt_code, template_id or None, shown)
-        with workspace.editing(deck_id) as deck:
+        defaulter = defaulter_for(own, prompt_code, template_id or None, shown)
+        with workspace.editing(deck_id, owner) as deck:
             outcome = apply_negative_prompt(deck.plan, shown)
             changed = deck.plan.refresh_defaults(defaulter)
         warn_refusals(outcome, lang)
@@ -424,7 +438,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     @shows_errors
     def on_table(deck_id: Any, rows: list[list[Any]], request: gr.Request):
         lang = lang_of(request)
-        with workspace.editing(deck_id) as deck:
+        with workspace.editing(deck_id, submitter_of(request)) as deck:
             outcome = apply_prompt_edits(deck.plan, rows or [])
         warn_refusals(outcome, lang)
         if outcome.changed:
@@ -447,16 +461,17 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         _, chosen, why = settings_for(model_value, mode_value or "pro", value, has_tail=True)
         if chosen != value:
             gr.Warning(why.get(lang).strip())
-        if not workspace.known(deck_id):
+        owner = submitter_of(req)
+        if not workspace.known(deck_id, owner):
             return chosen, gr.skip()
-        with workspace.editing(deck_id) as deck:
+        with workspace.editing(deck_id, owner) as deck:
             outcome = apply_duration(deck.plan, chosen)  # type: ignore[arg-type]
-        workspace.update_settings(deck_id, duration=chosen)
+        workspace.update_settings(deck_id, owner=owner, duration=chosen)
         warn_refusals(outcome, lang)
         if outcome.changed:
             numbers = numbers_text(outcome.changed)
             gr.Info(say("deck_duration_applied", lang, numbers=numbers, duration=chosen))
-        return chosen, deck_views.summary_markdown(workspace.load(deck_id) or deck, lang)
+        return chosen, deck_views.summary_markdown(workspace.load(deck_id, owner) or deck, lang)
 
     duration.input(
         on_duration,
@@ -470,9 +485,10 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     @shows_errors
     def on_negative(deck_id: Any, value: str, request: gr.Request):
         lang = lang_of(request)
-        if not workspace.known(deck_id):
+        owner = submitter_of(request)
+        if not workspace.known(deck_id, owner):
             return
-        with workspace.editing(deck_id) as deck:
+        with workspace.editing(deck_id, owner) as deck:
             outcome = apply_negative_prompt(deck.plan, value or "")
         warn_refusals(outcome, lang)
         if outcome.changed:
@@ -491,9 +507,10 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     @shows_errors
     def on_hold(deck_id: Any, seconds: float | None, chosen: str | None, request: gr.Request):
-        if seconds is None or not workspace.known(deck_id):
+        owner = submitter_of(request)
+        if seconds is None or not workspace.known(deck_id, owner):
             return gr.skip(), gr.skip()
-        with workspace.editing(deck_id) as deck:
+        with workspace.editing(deck_id, owner) as deck:
             apply_deck_hold(deck.plan, float(seconds))
         return (
             deck_views.summary_markdown(deck, lang_of(request)),
@@ -511,7 +528,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     @shows_errors
     def on_hold_pick(deck_id: Any, chosen: str | None, request: gr.Request):
-        deck = workspace.load(deck_id)
+        deck = workspace.load(deck_id, submitter_of(request))
         held = deck_views.held_for(deck.plan, chosen) if deck is not None else None
         return gr.skip() if held is None else held
 
@@ -524,8 +541,11 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    def set_slide_hold(deck_id: Any, chosen: str | None, seconds: float | None, lang: str):
-        with workspace.editing(deck_id) as deck:
+    def set_slide_hold(
+        deck_id: Any, chosen: str | None, seconds: float | None, request: gr.Request
+    ):
+        lang = lang_of(request)
+        with workspace.editing(deck_id, submitter_of(request)) as deck:
             apply_slide_hold(deck.plan, chosen, seconds)
         held = deck_views.held_for(deck.plan, chosen)
         key = "deck_hold_reset" if seconds is None else "deck_hold_saved"
@@ -540,11 +560,11 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     @shows_errors
     def on_slide_hold(deck_id: Any, chosen: str | None, seconds: float | None, request: gr.Request):
-        return set_slide_hold(deck_id, chosen, seconds, lang_of(request))
+        return set_slide_hold(deck_id, chosen, seconds, request)
 
     @shows_errors
     def on_slide_hold_reset(deck_id: Any, chosen: str | None, request: gr.Request):
-        return set_slide_hold(deck_id, chosen, None, lang_of(request))
+        return set_slide_hold(deck_id, chosen, None, request)
 
     apply_hold.click(
         on_slide_hold,
@@ -566,10 +586,11 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     @shows_errors
     def on_title(deck_id: Any, value: str, request: gr.Request):
         shown_title = (value or "").strip()
-        deck = workspace.load(deck_id)
+        owner = submitter_of(request)
+        deck = workspace.load(deck_id, owner)
         if deck is None or not shown_title or shown_title == deck.settings.title:
             return gr.skip()
-        updated = workspace.update_settings(deck_id, title=shown_title)
+        updated = workspace.update_settings(deck_id, owner=owner, title=shown_title)
         return deck_views.summary_markdown(updated, lang_of(request))
 
     gr.on(
@@ -588,23 +609,28 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     def on_generate(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id = data[deck_state]
-        if not workspace.known(deck_id):
+        owner = submitter_of(request, data[ctx.browser_id])
+        if not workspace.known(deck_id, owner):
             raise no_deck()
         credentials = ctx.credentials_for(data[ctx.browser_keys])
         if data[hold] is not None:
-            with workspace.editing(deck_id) as deck:
+            with workspace.editing(deck_id, owner) as deck:
                 apply_deck_hold(deck.plan, float(data[hold]))
         submitted = workspace.submit(
             deck_id,
-            submitter=submitter_of(request, data[ctx.browser_id]),
+            submitter=owner,
             credentials=credentials,
             new_take=bool(data[new_take]),
         )
+        waiting = workspace.waiting(deck_id, owner)
         message = (
             say("deck_queued", lang, count=len(submitted))
-            if submitted
+            if submitted or waiting
             else say("deck_nothing_new", lang)
         )
+        if waiting:
+            limit = ctx.engine.max_queued
+            message += " " + say("deck_waiting_note", lang, count=waiting, limit=limit)
         gr.Info(message)
         return message
 
@@ -621,7 +647,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     def on_retry(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id, index = data[deck_state], data[retry_pick]
-        deck = workspace.load(deck_id)
+        owner = submitter_of(request, data[ctx.browser_id])
+        deck = workspace.load(deck_id, owner)
         if deck is None:
             raise no_deck()
         if index is None:
@@ -629,7 +656,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         credentials = ctx.credentials_for(data[ctx.browser_keys])
         submitted = workspace.submit(
             deck_id,
-            submitter=submitter_of(request, data[ctx.browser_id]),
+            submitter=owner,
             credentials=credentials,
             indexes=[int(index)],
         )
@@ -649,12 +676,13 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- following the deck -------------------------------------------------------------
 
-    def on_tick(deck_id: Any, seen: dict[str, Any], request: gr.Request):
-        if not workspace.known(deck_id):
+    def on_tick(deck_id: Any, seen: dict[str, Any], browser_id: Any, request: gr.Request):
+        owner = submitter_of(request, browser_id)
+        if not workspace.known(deck_id, owner):
             return [gr.skip()] * len(panel_outputs)
         lang = lang_of(request)
         try:
-            followed = workspace.follow(deck_id)
+            followed = workspace.follow(deck_id, owner)
         except Exception as exc:  # shown in the panel; the next tick tries again
             log.exception("following deck %s failed", deck_id)
             message = html.escape(views.error_message(exc, lang))
@@ -663,7 +691,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     ctx.timer.tick(
         on_tick,
-        [deck_state, shown],
+        [deck_state, shown, ctx.browser_id],
         panel_outputs,
         api_visibility="private",
         queue=False,
@@ -674,12 +702,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     def on_load(browser_id: Any, request: gr.Request):
         lang = lang_of(request)
-        deck_id = workspace.remembered(submitter_of(request, browser_id))
+        owner = submitter_of(request, browser_id)
+        own = ctx.presets.for_owner(owner)
+        deck_id = workspace.remembered(owner)
         localized = [
-            gr.update(choices=deck_views.template_choices(library, lang)),
+            gr.update(choices=deck_views.template_choices(own, lang)),
             lang,
         ]
-        deck = workspace.load(deck_id)
+        deck = workspace.load(deck_id, owner)
         if deck is None:
             empty = [
                 None,
@@ -688,14 +718,14 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 "",
                 deck_views.table_value(None, lang),
                 *[gr.skip()] * 5,
-                default_negative(library, lang),
+                default_negative(own, lang),
                 deck_views.hold_menu(None, None),
                 "",
             ]
             blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 4, {}]
             return [*empty, *blank_panel, *localized]
         try:
-            followed = workspace.follow(deck.deck_id)
+            followed = workspace.follow(deck.deck_id, owner)
         except Exception:
             log.exception("following deck %s failed", deck.deck_id)
             followed = None

@@ -249,7 +249,7 @@ def progress_html(
     )
     return (
         f'<div class="kts-deck-progress" data-state="{state}" data-done="{progress.done}" '
-        f'data-total="{progress.total}">'
+        f'data-total="{progress.total}" data-waiting="{progress.waiting}">'
         f'<div class="kts-deck-headline"><strong>{html.escape(progress.text(lang))}</strong></div>'
         f'<div class="kts-bar"><div style="width:{fraction * 100:.0f}%"></div></div>'
         f'<ul class="kts-deck-steps" style="{STEPS_STYLE}">{"".join(steps)}</ul>'

@@ -1,5 +1,11 @@
-"""The History tab: every video made here, newest first, filterable; one job in detail with
-its frames, prompt, settings, timings and error; play, download, cancel, use again."""
+"""The History tab: the person's own jobs, newest first, filterable; one job in detail with
+its frames, prompt, settings, timings and error; play, download, cancel, use again.
+
+With a login, a "Team" view also lists the teammates' jobs, read-only: their prompts and
+videos can be seen and their settings copied into one's own Studio, but only the owner may
+cancel a job. Without a login nobody ever sees another browser's jobs. The engine checks
+the owner on every read and cancel (`get_for`, `cancel(owner=)`); the page only reflects it.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +17,56 @@ import gradio as gr
 
 from kling_ui.i18n import UserError
 from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.owners import TEAM_PREFIX, in_team, owner_of, owns
 from kling_ui.ui import views
-from kling_ui.ui.common import lang_of, shows_errors
+from kling_ui.ui.common import lang_of, shows_errors, submitter_of
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
-from kling_ui.ui.texts import label, say, text
+from kling_ui.ui.texts import add_strings, label, say, text
 
 HISTORY_LIMIT = 200
+SCOPE_MINE, SCOPE_TEAM = "mine", "team"
+
+add_strings(
+    {
+        "history_scope": ("Whose jobs", "谁的任务"),
+        "history_no_job_remedy": (
+            "Check the job id; the History tab lists your jobs.",
+            "请检查任务 ID；“历史记录”页列出了您的任务。",
+        ),
+        "history_mine": ("Mine", "我的"),
+        "history_team": ("Team (read-only)", "团队（只读）"),
+        "history_by": (
+            "Made by {who}, read-only: you can watch it and copy its settings into your own "
+            "Studio with “Use these settings again”.",
+            "由 {who} 创建，只读：您可以观看，并用“再次使用这些设置”把设置复制到自己的工作室。",
+        ),
+    }
+)
 
 
-def list_jobs(ctx: StudioContext, status_filter: str | None, search: str | None) -> list[Job]:
-    """The jobs the table shows for these filters, newest first."""
+def scope_choices(lang: str | None) -> list[tuple[str, str]]:
+    """The Mine / Team choices, labelled in `lang`."""
+    return [(say("history_mine", lang), SCOPE_MINE), (say("history_team", lang), SCOPE_TEAM)]
+
+
+def list_jobs(
+    ctx: StudioContext,
+    status_filter: str | None,
+    search: str | None,
+    viewer: str,
+    scope: str | None = SCOPE_MINE,
+) -> list[Job]:
+    """The jobs the table shows `viewer` for these filters, newest first: their own, or with
+    a login and the Team view, the whole team's."""
+    whose: dict[str, Any] = {"owner": viewer}
+    if scope == SCOPE_TEAM and ctx.team and in_team(viewer):
+        whose = {"team": True}
     return ctx.engine.jobs(
         status=views.statuses_for(status_filter),
         text=(search or "").strip() or None,
         limit=HISTORY_LIMIT,
+        **whose,
     )
 
 
@@ -39,17 +80,28 @@ def _file(path: Path | None) -> str | None:
     return str(path) if path is not None and Path(path).is_file() else None
 
 
-def detail_outputs(job: Job | None, lang: str) -> tuple[Any, ...]:
-    """Values for the detail panel: first frame, last frame, video, details, cancel button."""
+def whose_note(job: Job, viewer: str, lang: str | None) -> str:
+    """Who made a teammate's job and that it is read-only ("" for the viewer's own)."""
+    owner = owner_of(job)
+    if owner == viewer:
+        return ""
+    who = owner.removeprefix(TEAM_PREFIX)
+    return say("history_by", lang, who=who)
+
+
+def detail_outputs(job: Job | None, lang: str, viewer: str) -> tuple[Any, ...]:
+    """Values for the detail panel: first frame, last frame, video, details, whose it is,
+    and the cancel button (shown only on the viewer's own job while it runs)."""
     if job is None:
-        return None, None, None, "", gr.update(visible=False)
+        return None, None, None, "", "", gr.update(visible=False)
     video = _file(job.video_path) if JobStatus(job.status).finished else None
     return (
         _file(job.spec.first_frame),
         _file(job.spec.last_frame),
         video,
         views.job_detail_html(job, lang=lang),
-        gr.update(visible=JobStatus(job.status).active),
+        whose_note(job, viewer, lang),
+        gr.update(visible=JobStatus(job.status).active and owns(job, viewer)),
     )
 
 
@@ -75,8 +127,10 @@ def settings_update(job: Job) -> list[Any]:
 
 
 def no_such_job(job_id: str) -> UserError:
-    """A job id that is not in the store."""
-    return UserError("job.unknown", text("no_job", job=job_id), remedy=text("no_job_remedy"))
+    """A job id that is not in the store, or is not the asker's: told alike."""
+    return UserError(
+        "job.unknown", text("no_job", job=job_id), remedy=text("history_no_job_remedy")
+    )
 
 
 def nothing_selected() -> UserError:
@@ -87,6 +141,14 @@ def nothing_selected() -> UserError:
 def build(ctx: StudioContext) -> None:
     """Lay out the History tab inside the current Tab and wire its events."""
     with gr.Row(equal_height=True):
+        scope = gr.Radio(
+            scope_choices("en"),
+            value=SCOPE_MINE,
+            label=label("history_scope"),
+            visible=ctx.team,
+            scale=1,
+            elem_id="kts-history-scope",
+        )
         status_filter = gr.Dropdown(
             views.status_filter_choices("en"),
             value=views.FILTER_ALL,
@@ -117,6 +179,7 @@ def build(ctx: StudioContext) -> None:
         )
     gr.Markdown("### " + label("history_detail"))
     detail = gr.HTML(elem_id="kts-history-detail")
+    whose = gr.Markdown(elem_id="kts-history-whose")
     with gr.Row():
         reuse = gr.Button(label("history_reuse"), elem_id="kts-history-reuse")
         cancel = gr.Button(
@@ -125,27 +188,42 @@ def build(ctx: StudioContext) -> None:
     row_ids = gr.State([])
     shown = gr.State("")
     selected = gr.State(None)
-    detail_components = [first, last, video, detail, cancel]
+    detail_components = [first, last, video, detail, whose, cancel]
 
-    def refreshed(status_value: str, search_value: str, chosen: str | None, lang: str):
-        jobs = list_jobs(ctx, status_value, search_value)
+    def refreshed(
+        status_value: str,
+        search_value: str,
+        chosen: str | None,
+        scope_value: str | None,
+        viewer: str,
+        lang: str,
+    ):
+        jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
         picked = next((j for j in jobs if j.id == chosen), None)
         return (
             table_value(jobs, lang),
             [j.id for j in jobs],
             views.jobs_signature(jobs),
-            *detail_outputs(picked, lang),
+            *detail_outputs(picked, lang, viewer),
         )
 
     @shows_errors
-    def on_filter(status_value: str, search_value: str, chosen: str | None, request: gr.Request):
-        return refreshed(status_value, search_value, chosen, lang_of(request))
+    def on_filter(
+        status_value: str,
+        search_value: str,
+        chosen: str | None,
+        scope_value: str | None,
+        browser_id: Any,
+        request: gr.Request,
+    ):
+        viewer = submitter_of(request, browser_id)
+        return refreshed(status_value, search_value, chosen, scope_value, viewer, lang_of(request))
 
     table_outputs = [table, row_ids, shown, *detail_components]
     gr.on(
-        [status_filter.change, search.submit, refresh.click],
+        [status_filter.change, search.submit, refresh.click, scope.change],
         on_filter,
-        [status_filter, search, selected],
+        [status_filter, search, selected, scope, ctx.browser_id],
         table_outputs,
         api_visibility="private",
         queue=False,
@@ -156,9 +234,12 @@ def build(ctx: StudioContext) -> None:
         search_value: str,
         chosen: str | None,
         last_seen: str,
+        scope_value: str | None,
+        browser_id: Any,
         request: gr.Request,
     ):
-        jobs = list_jobs(ctx, status_value, search_value)
+        viewer = submitter_of(request, browser_id)
+        jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
         signature = views.jobs_signature(jobs)
         if signature == last_seen:
             return [gr.skip()] * len(table_outputs)
@@ -167,12 +248,12 @@ def build(ctx: StudioContext) -> None:
         if picked is None:
             details = [gr.skip()] * len(detail_components)
         else:
-            details = list(detail_outputs(picked, lang))
+            details = list(detail_outputs(picked, lang, viewer))
         return [table_value(jobs, lang), [j.id for j in jobs], signature, *details]
 
     ctx.timer.tick(
         on_tick,
-        [status_filter, search, selected, shown],
+        [status_filter, search, selected, shown, scope, ctx.browser_id],
         table_outputs,
         api_visibility="private",
         queue=False,
@@ -180,40 +261,50 @@ def build(ctx: StudioContext) -> None:
     )
 
     @shows_errors
-    def on_select(ids: list[str], evt: gr.SelectData, request: gr.Request):
+    def on_select(ids: list[str], browser_id: Any, evt: gr.SelectData, request: gr.Request):
         row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
         if not isinstance(row, int) or not 0 <= row < len(ids):
             return [gr.skip()] * (len(detail_components) + 1)
         job_id = ids[row]
+        viewer = submitter_of(request, browser_id)
         try:
-            job = ctx.engine.get(job_id)
+            job = ctx.engine.get_for(job_id, viewer)
         except KeyError:
             raise no_such_job(job_id) from None
-        return [job_id, *detail_outputs(job, lang_of(request))]
+        return [job_id, *detail_outputs(job, lang_of(request), viewer)]
 
     table.select(
-        on_select, [row_ids], [selected, *detail_components], api_visibility="private", queue=False
+        on_select,
+        [row_ids, ctx.browser_id],
+        [selected, *detail_components],
+        api_visibility="private",
+        queue=False,
     )
 
     @shows_errors
-    def on_cancel(chosen: str | None, request: gr.Request):
+    def on_cancel(chosen: str | None, browser_id: Any, request: gr.Request):
         if not chosen:
             raise nothing_selected()
-        job = ctx.engine.cancel(chosen)
+        viewer = submitter_of(request, browser_id)
+        try:
+            job = ctx.engine.cancel(chosen, owner=viewer)  # a teammate's job: not found
+        except KeyError:
+            raise no_such_job(chosen) from None
         gr.Info(say("cancelled_notice", lang_of(request), job=job.id[:8]))
-        return detail_outputs(job, lang_of(request))
+        return detail_outputs(job, lang_of(request), viewer)
 
-    cancel.click(on_cancel, [selected], detail_components, api_visibility="private")
+    cancel.click(on_cancel, [selected, ctx.browser_id], detail_components, api_visibility="private")
 
     studio = ctx.studio
     if studio is not None:
 
         @shows_errors
-        def on_reuse(chosen: str | None, request: gr.Request):
+        def on_reuse(chosen: str | None, browser_id: Any, request: gr.Request):
             if not chosen:
                 raise nothing_selected()
             try:
-                job = ctx.engine.get(chosen)
+                # A teammate's job too: its settings are copied into this person's Studio.
+                job = ctx.engine.get_for(chosen, submitter_of(request, browser_id))
             except KeyError:
                 raise no_such_job(chosen) from None
             gr.Info(say("settings_applied", lang_of(request)))
@@ -222,18 +313,24 @@ def build(ctx: StudioContext) -> None:
         # Queued (not queue=False): gr.Info/gr.Warning reach the page only from queued events.
         reuse.click(
             on_reuse,
-            [selected],
+            [selected, ctx.browser_id],
             [*studio.restore_outputs(), ctx.tabs],
             api_visibility="private",
         )
 
-    def on_load(request: gr.Request):
+    def on_load(browser_id: Any, request: gr.Request):
         lang = lang_of(request)
+        viewer = submitter_of(request, browser_id)
         return (
             gr.update(choices=views.status_filter_choices(lang)),
-            *refreshed(views.FILTER_ALL, "", None, lang),
+            gr.update(choices=scope_choices(lang)),
+            *refreshed(views.FILTER_ALL, "", None, SCOPE_MINE, viewer, lang),
         )
 
     ctx.blocks.load(
-        on_load, None, [status_filter, *table_outputs], api_visibility="private", queue=False
+        on_load,
+        [ctx.browser_id],
+        [status_filter, scope, *table_outputs],
+        api_visibility="private",
+        queue=False,
     )

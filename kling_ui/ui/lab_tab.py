@@ -1,5 +1,8 @@
 """The Prompt lab tab: one frame pair, two or three prompts generated at once, the results
-side by side with their prompts; mark the best and keep its prompt as a preset."""
+side by side with their prompts; mark the best and keep its prompt as a preset.
+
+Everything here is the person's own: the runs shown (a reload shows their newest run, never
+someone else's), the variant marked best, and the preset saved (into their own presets)."""
 
 from __future__ import annotations
 
@@ -53,28 +56,29 @@ def variant_label(letter: str, prompt: str) -> str:
     return f"Lab {letter}: {short}"
 
 
-def group_jobs(ctx: StudioContext, group: str | None) -> list[Job]:
-    """A lab run's jobs in the order they were submitted (A, B, C)."""
+def group_jobs(ctx: StudioContext, group: str | None, owner: str) -> list[Job]:
+    """`owner`'s jobs of a lab run in the order they were submitted (A, B, C)."""
     if not group:
         return []
-    return ctx.engine.jobs(lab_group=group, newest_first=False, limit=len(LETTERS))
+    return ctx.engine.jobs(lab_group=group, newest_first=False, limit=len(LETTERS), owner=owner)
 
 
-def newest_run(ctx: StudioContext) -> list[Job]:
-    """The latest lab run's jobs in the store, so a reloaded page shows it again."""
-    jobs = ctx.engine.jobs(kind="lab", limit=1)
-    return group_jobs(ctx, jobs[0].spec.lab_group) if jobs else []
+def newest_run(ctx: StudioContext, owner: str) -> list[Job]:
+    """`owner`'s latest lab run, so a reloaded page shows it again."""
+    jobs = ctx.engine.jobs(kind="lab", limit=1, owner=owner)
+    return group_jobs(ctx, jobs[0].spec.lab_group, owner) if jobs else []
 
 
-def run_jobs(ctx: StudioContext, ids: list[str | None] | None) -> list[Job | None]:
-    """The jobs of a run by id, one per variant column (None where there is none).
+def run_jobs(ctx: StudioContext, ids: list[str | None] | None, owner: str) -> list[Job | None]:
+    """`owner`'s jobs of a run by id, one per variant column (None where there is none, or
+    where the id is not theirs).
 
     By id, not by group: an identical variant already in flight answers with its own job,
     which belongs to another run."""
     found: list[Job | None] = []
     for job_id in (ids or [])[: len(LETTERS)]:
         try:
-            found.append(ctx.engine.get(job_id) if job_id else None)
+            found.append(ctx.engine.owned(job_id, owner) if job_id else None)
         except KeyError:
             found.append(None)
     return found + [None] * (len(LETTERS) - len(found))
@@ -82,7 +86,7 @@ def run_jobs(ctx: StudioContext, ids: list[str | None] | None) -> list[Job | Non
 
 def build(ctx: StudioContext) -> None:
     """Lay out the Prompt lab tab inside the current Tab and wire its events."""
-    library, studio = ctx.library, ctx.studio
+    studio = ctx.studio
     if studio is None:
         raise RuntimeError("the Studio tab must be built before the Prompt lab")
     gr.Markdown(label("lab_intro"))
@@ -171,16 +175,27 @@ def build(ctx: StudioContext) -> None:
         concurrency_id="kling-frames",
     )
 
-    def on_fill(studio_prompt: str, prompt_lang: str, n: int, template_id: str | None):
+    def on_fill(
+        studio_prompt: str,
+        prompt_lang: str,
+        n: int,
+        template_id: str | None,
+        browser_id: Any,
+        request: gr.Request,
+    ):
         found = lab_variants(
-            library, studio_prompt or "", prompt_lang or "en", int(n), suggested=template_id
+            ctx.library_for(request, browser_id),
+            studio_prompt or "",
+            prompt_lang or "en",
+            int(n),
+            suggested=template_id,
         )
         found += [""] * (len(LETTERS) - len(found))
         return found
 
     fill.click(
         on_fill,
-        [studio.preview, studio.prompt_lang, count, suggested],
+        [studio.preview, studio.prompt_lang, count, suggested, ctx.browser_id],
         prompts,
         api_visibility="private",
         queue=False,
@@ -254,9 +269,9 @@ def build(ctx: StudioContext) -> None:
     # ---- results ------------------------------------------------------------------------
 
     def results(
-        ids: list[str | None], last_seen: str, videos_seen: list[Any], lang: str
+        ids: list[str | None], last_seen: str, videos_seen: list[Any], owner: str, lang: str
     ) -> list[Any]:
-        jobs = run_jobs(ctx, ids)
+        jobs = run_jobs(ctx, ids, owner)
         signature = views.jobs_signature(j for j in jobs if j is not None)
         if signature == last_seen:
             return [gr.skip()] * len(result_outputs)
@@ -273,12 +288,19 @@ def build(ctx: StudioContext) -> None:
 
     result_outputs = [*cells, *videos, shown, shown_videos]
 
-    def on_tick(ids: list[str | None], last_seen: str, videos_seen: list[Any], request: gr.Request):
-        return results(ids, last_seen, videos_seen, lang_of(request))
+    def on_tick(
+        ids: list[str | None],
+        last_seen: str,
+        videos_seen: list[Any],
+        browser_id: Any,
+        request: gr.Request,
+    ):
+        owner = submitter_of(request, browser_id)
+        return results(ids, last_seen, videos_seen, owner, lang_of(request))
 
     ctx.timer.tick(
         on_tick,
-        [job_ids, shown, shown_videos],
+        [job_ids, shown, shown_videos, ctx.browser_id],
         result_outputs,
         api_visibility="private",
         queue=False,
@@ -288,20 +310,29 @@ def build(ctx: StudioContext) -> None:
     for index, button in enumerate(bests):
 
         @shows_errors
-        def on_best(ids: list[str | None], request: gr.Request, index: int = index):
+        def on_best(
+            ids: list[str | None], browser_id: Any, request: gr.Request, index: int = index
+        ):
             if index >= len(ids or []) or not ids[index]:
                 raise UserError("lab.no_result", text("lab_nothing_yet"))
-            ctx.engine.mark_best(ids[index])
+            try:
+                job = ctx.engine.owned(str(ids[index]), submitter_of(request, browser_id))
+            except KeyError:
+                raise UserError("lab.no_result", text("lab_nothing_yet")) from None
+            ctx.engine.mark_best(job.id)
             gr.Info(say("lab_marked", lang_of(request)))
 
-        button.click(on_best, [job_ids], None, api_visibility="private")  # queued: gr.Info
+        # Queued: gr.Info reaches the page only from queued events.
+        button.click(on_best, [job_ids, ctx.browser_id], None, api_visibility="private")
 
     @shows_errors
-    def on_save(name: str, ids: list[str | None], request: gr.Request):
+    def on_save(name: str, ids: list[str | None], browser_id: Any, request: gr.Request):
         lang = lang_of(request)
-        best = next((j for j in run_jobs(ctx, ids) if j is not None and j.best), None)
+        owner = submitter_of(request, browser_id)
+        best = next((j for j in run_jobs(ctx, ids, owner) if j is not None and j.best), None)
         if best is None:
             raise no_best()
+        library = ctx.presets.for_owner(owner)  # saved among this person's own presets
         title = (name or "").strip() or variant_label("★", best.spec.prompt)
         preset = library.save_user_preset(
             "template",
@@ -313,16 +344,21 @@ def build(ctx: StudioContext) -> None:
         gr.Info(message)
         return message, gr.update(choices=library.choices("template", lang), value=preset.id)
 
-    save.click(on_save, [preset_name, job_ids], [note, studio.template], api_visibility="private")
+    save.click(
+        on_save,
+        [preset_name, job_ids, ctx.browser_id],
+        [note, studio.template],
+        api_visibility="private",
+    )
 
-    def on_load():
-        jobs = newest_run(ctx)
+    def on_load(browser_id: Any, request: gr.Request):
+        jobs = newest_run(ctx, submitter_of(request, browser_id))
         prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
         return [[j.id for j in jobs], "", [None] * len(LETTERS), *prompt_values]
 
     ctx.blocks.load(
         on_load,
-        None,
+        [ctx.browser_id],
         [job_ids, shown, shown_videos, *prompts],
         api_visibility="private",
         queue=False,

@@ -54,7 +54,9 @@ def fit_choices(lang: str | None) -> list[tuple[str, str]]:
 
 def build(ctx: StudioContext) -> StudioControls:
     """Lay out the Studio tab inside the current Tab and wire its events."""
-    library, settings = ctx.library, ctx.settings
+    # Built at start for everyone: the built-in presets only. Each event uses the asking
+    # person's own library (built-in plus their own presets), `ctx.library_for`.
+    library, settings = ctx.presets.base, ctx.settings
     start = default_choice(library, "en")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
@@ -232,7 +234,7 @@ def build(ctx: StudioContext) -> StudioControls:
     def on_apply_hint(parts: dict[str, Any] | None):
         if not parts:
             return [gr.skip()] * (1 + len(PART_FIELDS))
-        menus = template_menus(library, parts.get("template"))
+        menus = template_menus(library, parts.get("template"))  # hints name built-in presets
         values = [parts.get(name) or (menus or {}).get(name, "") for name in PART_FIELDS]
         return [parts.get("template") or None, *values]
 
@@ -246,21 +248,27 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- prompt builder -----------------------------------------------------------------
 
-    def on_template(template_id: str | None):
-        menus = template_menus(library, template_id)
+    def on_template(template_id: str | None, browser_id: Any, request: gr.Request):
+        own = ctx.library_for(request, browser_id)
+        menus = template_menus(own, template_id)
         if menus is None:
-            if template_id and library.find("template", template_id) is not None:
+            if template_id and own.find("template", template_id) is not None:
                 return [""] * len(PART_FIELDS)  # a text-only template leads; menus cleared
             return [gr.skip()] * len(PART_FIELDS)
         return [menus[name] for name in PART_FIELDS]
 
     template.input(
-        on_template, [template], list(presets.values()), api_visibility="private", queue=False
+        on_template,
+        [template, ctx.browser_id],
+        list(presets.values()),
+        api_visibility="private",
+        queue=False,
     )
 
     def on_prompt(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
-        shown = preview(choice_from(data), library, lang)
+        own = ctx.library_for(request, data.get(ctx.browser_id))
+        shown = preview(choice_from(data), own, lang)
         if shown.error:
             return "", f'<span class="kts-problems">{html.escape(shown.error)}</span>'
         return shown.prompt, views.prompt_length_text(shown.prompt, lang)
@@ -268,7 +276,7 @@ def build(ctx: StudioContext) -> StudioControls:
     gr.on(
         [c.change for c in prompt_inputs],
         on_prompt,
-        set(prompt_inputs),
+        {*prompt_inputs, ctx.browser_id},
         [prompt_box, length],
         api_visibility="private",
         queue=False,
@@ -370,7 +378,7 @@ def build(ctx: StudioContext) -> StudioControls:
         if not first_path:
             raise no_first_frame()
         choice = choice_from(data)
-        built = preview(choice, library, lang)
+        built = preview(choice, ctx.library_for(request, data[ctx.browser_id]), lang)
         if built.error:
             raise UserError("prompt.invalid", Text(built.error, built.error))
         negative_value = data[negative] or ""
@@ -444,11 +452,12 @@ def build(ctx: StudioContext) -> StudioControls:
         request: gr.Request,
     ):
         lang = lang_of(request)
-        view = progress_view(ctx, lang)
+        owner = submitter_of(request, browser_id)
+        view = progress_view(ctx, lang, owner)
         videos: list[Any] = [gr.skip(), gr.skip()]
         if view.newest and view.newest != shown_video:
             videos = [view.newest, view.newest]
-        menu = cancel_menu(view.active, submitter_of(request, browser_id), chosen, lang)
+        menu = cancel_menu(view.active, owner, chosen, lang)
         menus: list[Any] = [gr.skip(), gr.skip()]
         if menu.signature != shown_menu:
             menus = [gr.update(choices=menu.choices, value=menu.value), menu.signature]
@@ -465,12 +474,13 @@ def build(ctx: StudioContext) -> StudioControls:
 
     @shows_errors
     def on_cancel_job(job_id: str | None, browser_id: Any, request: gr.Request):
+        owner = submitter_of(request, browser_id)
         try:
-            stored = ctx.engine.get(job_id) if job_id else None
-        except KeyError:
+            stored = ctx.engine.owned(job_id, owner) if job_id else None
+        except KeyError:  # unknown, or someone else's: told alike
             stored = None
-        job = job_to_cancel(job_id, stored, submitter_of(request, browser_id))
-        cancelled = ctx.engine.cancel(job.id)
+        job = job_to_cancel(job_id, stored, owner)
+        cancelled = ctx.engine.cancel(job.id, owner=owner)
         gr.Info(say("cancelled_notice", lang_of(request), job=cancelled.id[:8]))
         return None
 
@@ -481,12 +491,14 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- page load: the page's language for server-made labels --------------------------
 
-    def on_load(stored_keys: Any, request: gr.Request):
+    def on_load(stored_keys: Any, browser_id: Any, request: gr.Request):
         lang = lang_of(request)
+        owner = submitter_of(request, browser_id)
+        own = ctx.presets.for_owner(owner)
         menus = [
             gr.update(
                 choices=menu_choices(
-                    library, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)
+                    own, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)
                 )
             )
             for name in PART_FIELDS
@@ -503,10 +515,10 @@ def build(ctx: StudioContext) -> StudioControls:
             negative_prompt=negative_value,
             lang=lang,
         )
-        view = progress_view(ctx, lang)
+        view = progress_view(ctx, lang, owner)
         return (
             gr.update(choices=fit_choices(lang)),
-            gr.update(choices=library.choices("template", lang)),
+            gr.update(choices=own.choices("template", lang)),
             *menus,
             lang,
             negative_value,
@@ -527,7 +539,7 @@ def build(ctx: StudioContext) -> StudioControls:
 
     ctx.blocks.load(
         on_load,
-        [ctx.browser_keys],
+        [ctx.browser_keys, ctx.browser_id],
         [
             fit,
             template,
@@ -556,12 +568,13 @@ class ProgressView(NamedTuple):
     active: list[Job]  # every job still under way (for the cancel menu)
 
 
-def progress_view(ctx: StudioContext, lang: str) -> ProgressView:
-    """The job list's HTML, the newest finished video and the jobs still under way."""
+def progress_view(ctx: StudioContext, lang: str, owner: str) -> ProgressView:
+    """`owner`'s job list as HTML, their newest finished video and their jobs under way
+    (nobody else's job is ever listed here)."""
     engine = ctx.engine
     now = time.time()
-    active = engine.jobs(status=views.ACTIVE_STATUSES, limit=None)
-    recent = engine.jobs(limit=PANEL_RECENT)
+    active = engine.jobs(status=views.ACTIVE_STATUSES, limit=None, owner=owner)
+    recent = engine.jobs(limit=PANEL_RECENT, owner=owner)
     lines = []
     for job in views.panel_jobs(active, recent):
         status = JobStatus(job.status)

@@ -240,7 +240,7 @@ def test_an_identical_finished_job_answers_instead_of_paying_again(
 ) -> None:
     engine = engine_factory(simulator)
     first = engine.wait(engine.submit(spec_for(frames, prompt="push in")).job.id, WAIT)
-    again = engine.submit(spec_for(frames, prompt="push in", submitter="someone-else"))
+    again = engine.submit(spec_for(frames, prompt="push in", label="the same again"))
     assert again.reused is True
     assert again.job.status is JobStatus.DONE and again.job.reused_from == first.id
     assert again.job.video_path == first.video_path and again.job.units == 0

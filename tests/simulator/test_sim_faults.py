@@ -76,3 +76,21 @@ def test_faults_are_counted_by_kind(simulator_factory, api_for):
     api.list()
     api.list()
     assert api.stats()["faults"] == {"1302": 2}
+
+
+def test_a_busy_account_refuses_a_share_of_creates_with_1303_whatever_they_carry(
+    simulator_factory, sim_token, slide_b64
+):
+    import httpx
+
+    sim = simulator_factory(fault_1303=1.0)
+    token = sim_token(sim.config.access_key, sim.config.secret_key)
+    body = {"model_name": "kling-v2-6", "image": slide_b64(640, 360), "mode": "pro"}
+    answer = httpx.post(
+        f"{sim.base_url}/v1/videos/image2video",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert answer.status_code == 429 and answer.json()["code"] == 1303
+    assert httpx.get(f"{sim.base_url}/debug/stats", timeout=10).json()["created"] == {}

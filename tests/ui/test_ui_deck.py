@@ -429,11 +429,15 @@ def counted_assembly(workspace: DeckWorkspace, monkeypatch: pytest.MonkeyPatch) 
     return calls
 
 
-def follow_until(workspace: DeckWorkspace, deck_id: str, wanted) -> Followed:
-    """Follow the deck like the page's timer until `wanted(followed)` holds."""
+OWNER = "browser:a"  # the browser whose decks the workspace tests open
+HANDLER_OWNER = "session:deck-handler-test"  # who the handler tests' requests are from
+
+
+def follow_until(workspace: DeckWorkspace, deck_id: str, wanted, owner: str = OWNER) -> Followed:
+    """Follow `owner`'s deck like the page's timer until `wanted(followed)` holds."""
     deadline = time.monotonic() + WAIT
     while True:
-        followed = workspace.follow(deck_id)
+        followed = workspace.follow(deck_id, owner)
         if followed is not None and wanted(followed):
             return followed
         assert time.monotonic() < deadline, f"deck {deck_id} never got there: {followed}"
@@ -449,8 +453,8 @@ def test_a_deck_becomes_one_video_and_running_it_again_reuses_every_clip(
     workspace: DeckWorkspace, runtime: Runtime, tmp_path: Path
 ) -> None:
     pdf = write_pdf(tmp_path / "talk.pdf", 3)
-    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"))
-    assert len(workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)) == 2
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"), owner=OWNER)
+    assert len(workspace.submit(deck.deck_id, submitter=OWNER, credentials=None)) == 2
 
     ready = follow_until(workspace, deck.deck_id, is_ready)
     files = ready.assembly.files
@@ -463,9 +467,9 @@ def test_a_deck_becomes_one_video_and_running_it_again_reuses_every_clip(
     assert files.pptx is not None and files.pptx.is_file()
     assert len(Presentation(str(files.pptx)).slides) == 5  # 3 slides, 2 transition videos
 
-    again = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"))
+    again = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("slow push in"), owner=OWNER)
     assert again.deck_id == deck.deck_id
-    assert workspace.submit(again.deck_id, submitter="browser:b", credentials=None) == []
+    assert workspace.submit(again.deck_id, submitter=OWNER, credentials=None) == []
     assert len(runtime.engine.jobs(deck_id=deck.deck_id)) == 2
 
 
@@ -473,11 +477,13 @@ def test_ticks_arriving_together_assemble_the_final_video_once_and_a_restart_reu
     workspace: DeckWorkspace, counted_assembly: list[str], tmp_path: Path
 ) -> None:
     pdf = write_pdf(tmp_path / "ticks.pdf", 2, offset=3)
-    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a slow orbit"))
-    workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a slow orbit"), owner=OWNER)
+    workspace.submit(deck.deck_id, submitter=OWNER, credentials=None)
     follow_until(workspace, deck.deck_id, lambda f: f.progress.complete)
 
-    ticks = [threading.Thread(target=workspace.follow, args=(deck.deck_id,)) for _ in range(4)]
+    ticks = [
+        threading.Thread(target=workspace.follow, args=(deck.deck_id, OWNER)) for _ in range(4)
+    ]
     for tick in ticks:
         tick.start()
     for tick in ticks:
@@ -488,7 +494,7 @@ def test_ticks_arriving_together_assemble_the_final_video_once_and_a_restart_reu
     restarted = DeckWorkspace(
         DeckRunner(workspace.runner.engine, workspace.runner.decks_dir.parent)
     )
-    followed = restarted.follow(deck.deck_id)
+    followed = restarted.follow(deck.deck_id, OWNER)
     assert followed is not None and followed.assembly.state == "ready"
 
 
@@ -497,10 +503,12 @@ def test_a_failed_transition_is_retried_alone_then_generate_finishes_the_rest(
 ) -> None:
     assert runtime.simulator is not None
     pdf = write_pdf(tmp_path / "faulty.pdf", 3, offset=1)
-    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a prompt no other deck used"))
+    deck = workspace.open(
+        [pdf], RUN_SETTINGS, fixed_prompt("a prompt no other deck used"), owner=OWNER
+    )
     runtime.simulator.config.apply({"fail_rate": 1.0})
     try:
-        workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+        workspace.submit(deck.deck_id, submitter=OWNER, credentials=None)
         failed = follow_until(workspace, deck.deck_id, lambda f: f.progress.settled)
     finally:
         runtime.simulator.config.apply({"fail_rate": 0.0})
@@ -508,12 +516,12 @@ def test_a_failed_transition_is_retried_alone_then_generate_finishes_the_rest(
     jobs = workspace.runner.jobs(failed.deck)
     assert deck_views.failure_texts(jobs, failed.deck.plan, "en")[0]
 
-    retried = workspace.submit(deck.deck_id, submitter="browser:a", credentials=None, indexes=[1])
+    retried = workspace.submit(deck.deck_id, submitter=OWNER, credentials=None, indexes=[1])
     assert len(retried) == 1
     one = follow_until(workspace, deck.deck_id, lambda f: f.progress.statuses[1] == "done")
     assert one.progress.failed == (0,) and one.assembly.state == "waiting"
 
-    assert len(workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)) == 1
+    assert len(workspace.submit(deck.deck_id, submitter=OWNER, credentials=None)) == 1
     follow_until(workspace, deck.deck_id, is_ready)
 
 
@@ -521,17 +529,15 @@ def test_a_new_take_makes_an_identical_transition_again_instead_of_reusing_its_c
     workspace: DeckWorkspace, runtime: Runtime, tmp_path: Path
 ) -> None:
     pdf = write_pdf(tmp_path / "takes.pdf", 2, offset=4)
-    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a take worth repeating"))
-    workspace.submit(deck.deck_id, submitter="browser:a", credentials=None)
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("a take worth repeating"), owner=OWNER)
+    workspace.submit(deck.deck_id, submitter=OWNER, credentials=None)
     follow_until(workspace, deck.deck_id, lambda f: f.progress.complete)
 
     def submit_identical_again(new_take: bool) -> str:
-        with workspace.editing(deck.deck_id) as editing:  # changed and back: pending again
+        with workspace.editing(deck.deck_id, OWNER) as editing:  # changed and back: pending
             apply_negative_prompt(editing.plan, "blur")
             apply_negative_prompt(editing.plan, "")
-        ids = workspace.submit(
-            deck.deck_id, submitter="browser:a", credentials=None, new_take=new_take
-        )
+        ids = workspace.submit(deck.deck_id, submitter=OWNER, credentials=None, new_take=new_take)
         assert len(ids) == 1
         return ids[0]
 
@@ -556,12 +562,12 @@ def test_the_deck_a_browser_had_open_is_found_again_without_naming_the_browser(
     workspace: DeckWorkspace, tmp_path: Path
 ) -> None:
     pdf = write_pdf(tmp_path / "kept.pdf", 2)
-    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("kept"))
+    deck = workspace.open([pdf], RUN_SETTINGS, fixed_prompt("kept"), owner="browser:alice-laptop")
     assert workspace.remembered("browser:alice-laptop") is None
     workspace.remember("browser:alice-laptop", deck.deck_id)
     assert workspace.remembered("browser:alice-laptop") == deck.deck_id
     assert workspace.remembered("browser:bob-phone") is None
-    stored = (workspace.runner.decks_dir / "open-decks.json").read_text(encoding="utf-8")
+    stored = (workspace.runner.state_dir / "open-decks.json").read_text(encoding="utf-8")
     assert "alice" not in stored and deck.deck_id in stored
 
 
@@ -647,7 +653,7 @@ def test_another_model_opens_a_separate_deck_for_the_same_slides(
     reopened = on_model(changed, request_in("en"))
     assert reopened[0] != first_id and reopened[7:10] == ["kling-v1", "std", "5"]
     workspace = demo.studio_context.extras["deck_workspace"]
-    assert workspace.load(first_id).settings.model == "kling-v2-6"
+    assert workspace.load(first_id, HANDLER_OWNER).settings.model == "kling-v2-6"
 
 
 def opened_deck(demo: gr.Blocks, pdf: Path, lang: str = "en") -> tuple[str, dict[Any, Any]]:
@@ -680,16 +686,20 @@ def test_the_negative_prompt_box_changes_the_open_decks_transitions_and_its_lang
     negative = component(demo, "kts-deck-negative")
     workspace = demo.studio_context.extras["deck_workspace"]
     english = values[negative]
-    assert {t.negative_prompt for t in workspace.load(deck_id).plan.transitions} == {english}
+
+    def negatives() -> set[str]:
+        return {t.negative_prompt for t in workspace.load(deck_id, HANDLER_OWNER).plan.transitions}
+
+    assert negatives() == {english}
 
     on_defaults, _ = handler(demo, "on_defaults")
     _, shown = on_defaults(deck_id, "zh-CN", "", english, request_in("en"))
     assert shown == default_negative(demo.studio_context.library, "zh-CN") != english
-    assert {t.negative_prompt for t in workspace.load(deck_id).plan.transitions} == {shown}
+    assert negatives() == {shown}
 
     on_negative, _ = handler(demo, "on_negative")
     on_negative(deck_id, "camera shake", request_in("en"))
-    plan = workspace.load(deck_id).plan
+    plan = workspace.load(deck_id, HANDLER_OWNER).plan
     assert [t.negative_prompt for t in plan.transitions] == ["camera shake", "camera shake"]
 
 
@@ -706,11 +716,11 @@ def test_a_slides_own_hold_time_is_applied_kept_by_the_decks_slider_and_reset(
 
     on_hold, _ = handler(demo, "on_hold")
     on_hold(deck_id, 1.5, "s002", request_in("en"))
-    assert workspace.load(deck_id).plan.holds() == [1.5, 6.0, 1.5]
+    assert workspace.load(deck_id, HANDLER_OWNER).plan.holds() == [1.5, 6.0, 1.5]
 
     on_reset, _ = handler(demo, "on_slide_hold_reset")
     *_, seconds = on_reset(deck_id, "s002", request_in("en"))
-    assert seconds == 1.5 and workspace.load(deck_id).plan.holds() == [1.5, 1.5, 1.5]
+    assert seconds == 1.5 and workspace.load(deck_id, HANDLER_OWNER).plan.holds() == [1.5, 1.5, 1.5]
 
 
 # ---- the tab in a real browser -----------------------------------------------------------------

@@ -8,28 +8,22 @@ draws every PDF page to a 1920x1080 PNG with PDFium. The LibreOffice part is als
 alone (`presentation_to_pdf`), as is writing the PowerPoint back with the 19 transitions
 inside (`write_pptx`, small 1 s clips so the clip size does not dominate).
 
-    python bench/pptx.py [--runs 3] [--slides 20]
+    python bench/powerpoint.py [--runs 3] [--slides 20]
 
 Prints figures; it is not a test.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is named pptx.py: run as a script, its folder comes first on sys.path and would
-# shadow the python-pptx package. The repository goes there instead.
-sys.path.remove(str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import argparse
 import itertools
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import av
 import numpy as np
