@@ -82,10 +82,14 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def describe(pair: PreparedPair) -> str:
-    """Sizes and formats of a prepared pair."""
+def describe(pair: PreparedPair, inputs: tuple[bytes, bytes]) -> str:
+    """Sizes and formats of a prepared pair, and which frames were kept byte for byte."""
     frames = [pair.first] + ([pair.last] if pair.last else [])
-    return ", ".join(f"{f.width}x{f.height} {f.format} {len(f.data) / 1e6:.2f} MB" for f in frames)
+    return ", ".join(
+        f"{f.width}x{f.height} {f.format} {len(f.data) / 1e6:.2f} MB"
+        + (" (kept as it was)" if f.data == given else "")
+        for f, given in zip(frames, inputs, strict=False)
+    )
 
 
 def main() -> None:
@@ -108,7 +112,7 @@ def main() -> None:
         hint_times = timed(lambda a=first, b=last: strategy_hint(a, b), args.runs)
         print(f"\n{name}")
         print(f"  inputs: {len(first) / 1e6:.2f} MB + {len(last) / 1e6:.2f} MB")
-        print(f"  output: {describe(pair)}")
+        print(f"  output: {describe(pair, (first, last))}")
         print(
             f"  prepare_pair: median {statistics.median(times):.3f} s "
             f"(min {min(times):.3f}, max {max(times):.3f})"

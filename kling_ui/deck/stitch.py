@@ -18,6 +18,9 @@ into one H.264 track with rebased timestamps. Two details make that copy exact w
 
 A clip whose size, frame rate or pixel format differs from the majority is re-encoded alone to
 the majority's parameters. Only video is kept: Kling's first+last-frame clips are silent.
+
+Every file is opened once: one pass checks its first frame decodes, reads its parameters and
+scans its packets, which are held until they are copied (up to KEEP_IN_MEMORY_BYTES).
 """
 
 from __future__ import annotations

@@ -519,8 +519,9 @@ class JobEngine(EngineSteps):
                 and now >= account.blocked_until
                 and account.pool.available()
             ):
-                ticket = account.queue.pop()
-                assert ticket is not None
+                ticket = account.queue.pop(lambda job_id: self._live[job_id].not_before <= now)
+                if ticket is None:
+                    break  # every queued job is a refused create waiting its back-off
                 if not self.claims.take_slot(ticket.job_id, name, self.concurrency):
                     # Other processes on this folder hold the account's slots: look again soon.
                     account.queue.requeue(ticket)
@@ -560,6 +561,11 @@ class JobEngine(EngineSteps):
                 times.append(change)
             if len(account.queue) and account.blocked_until > now:
                 times.append(account.blocked_until)
+        times.extend(
+            live.not_before
+            for live in self._live.values()
+            if live.phase is Phase.QUEUE and live.not_before > now
+        )
         times.append(self._next_claims_tick)
         # A bounded wait keeps the loop honest even if a notify were ever missed.
         return min(5.0, max(0.0, min(times) - now)) if times else 5.0

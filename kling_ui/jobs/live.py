@@ -63,3 +63,4 @@ class Live:
     unreadable: int = 0  # answers about its task in a row that could not be read
     kind: str | None = None  # model/mode/duration: tasks alike take alike long
     submitted_mono: float | None = None  # monotonic time Kling accepted its task
+    not_before: float = 0.0  # monotonic: a refused create is not sent again before this

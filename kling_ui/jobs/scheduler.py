@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 NEVER = -1  # the turn number of a submitter never served
@@ -47,13 +48,22 @@ class FairQueue:
         self._lines.setdefault(submitter, deque()).append((next(self._arrivals), job_id))
         self._where[job_id] = submitter
 
-    def pop(self) -> Ticket | None:
-        """Take the next job in fair order, or None when the line is empty."""
-        submitter = self._next_submitter(self._lines, self._last_turn)
-        if submitter is None:
+    def pop(self, ready: Callable[[str], bool] | None = None) -> Ticket | None:
+        """Take the next job in fair order, or None when the line is empty. With `ready`,
+        jobs it says are not ready yet (a refused create waiting its back-off) are passed
+        over: the submitters' first ready job, in turn."""
+        order = sorted(
+            self._lines, key=lambda s: (self._last_turn.get(s, NEVER), self._lines[s][0][0])
+        )
+        for submitter in order:
+            line = self._lines[submitter]
+            entry = next((e for e in line if ready is None or ready(e[1])), None)
+            if entry is not None:
+                break
+        else:
             return None
-        line = self._lines[submitter]
-        arrival, job_id = line.popleft()
+        arrival, job_id = entry
+        line.remove(entry)
         if not line:
             del self._lines[submitter]
         del self._where[job_id]

@@ -2,13 +2,16 @@
 
 A slot is taken when a create request is about to leave and given back when the task is
 seen finished (or the create was refused). The account's limit is shared with every other
-user of the same keys, so a 1303 ("over the concurrency limit") does two things:
-- every create of this account waits a short jittered back-off, starting at about 1 s (Kling
-  advises exponential back-off of at least 1 s) and growing by half on each further 1303,
-  whatever the poll interval;
-- the ceiling drops to what is in flight here, never below 1: a slot freed by one of our tasks
-  gives exactly one create, and after each back-off the ceiling rises by one to probe.
-An accepted create resets the back-off and lets the ceiling climb by one at once.
+user of the same keys, so a 1303 ("over the concurrency limit") does three things:
+- the refused job waits a short jittered back-off before it is sent again (`busy` returns
+  it), starting at about 1 s (Kling advises exponential back-off of at least 1 s) and growing by
+  half on each further 1303, whatever the poll interval;
+- the ceiling drops to what is in flight here, never below 1, and after each back-off rises by
+  one to probe;
+- no other create leaves either until the back-off passes or Kling shows there is room: an
+  accepted create (the back-off resets and the ceiling climbs by one at once) or one of our
+  tasks ending (its freed slot gives exactly one create). So a busy account gets no storm, and
+  a slot Kling has room for never idles while a refused job waits.
 """
 
 from __future__ import annotations
@@ -63,9 +66,10 @@ class SlotPool:
         self.in_flight += 1
 
     def release(self) -> None:
-        """Give a slot back: its task was seen finished, or its create was refused. While the
-        ceiling is lowered the freed slot is itself the next probe: the timed probe waits."""
+        """Give a slot back: its task was seen finished. The freed slot gives one create at
+        once; while the ceiling is lowered it is itself the next probe: the timed probe waits."""
         self.in_flight = max(0, self.in_flight - 1)
+        self._hold_until = 0.0
         if self.ceiling < self.limit:
             self._probe_at = max(self._probe_at, self._clock() + self._backoff)
 
@@ -73,12 +77,14 @@ class SlotPool:
         """A create was accepted: the account had room, so the back-off resets and a lowered
         ceiling climbs by one at once."""
         self._backoff = self._backoff_initial
+        self._hold_until = 0.0
         if self.ceiling < self.limit:
             self.ceiling += 1
 
-    def busy(self, retry_after: float | None = None) -> None:
+    def busy(self, retry_after: float | None = None) -> float:
         """A create came back 1303: give its slot back, lower the ceiling to what is in flight
-        here (at least 1), and hold every create for a jittered back-off."""
+        here (at least 1), and hold creates for a jittered back-off; returns that back-off
+        (the refused job waits it in any case)."""
         self.in_flight = max(0, self.in_flight - 1)
         self.ceiling = max(1, min(self.ceiling, self.in_flight))
         wait = max(self._backoff * (1.0 + 0.25 * self._jitter()), retry_after or 0.0)
@@ -86,6 +92,7 @@ class SlotPool:
         self._hold_until = now + wait
         self._probe_at = now + wait
         self._backoff = min(self._backoff_max, self._backoff * BUSY_BACKOFF_GROWTH)
+        return wait
 
     def next_change(self) -> float | None:
         """When (on the pool's clock) a create held back may next start; None when nothing

@@ -347,7 +347,7 @@ class EngineSteps:
         """1303: nothing was created. Lower the pool and put the job back at the front."""
         account = self._accounts[live.account]
         with self._cond:
-            account.pool.busy(exc.retry_after)
+            live.not_before = time.monotonic() + account.pool.busy(exc.retry_after)
             self.claims.free_slot(live.job_id)
             live.holds_slot, live.lookup_first, live.busy = False, False, False
             if live.cancelled:

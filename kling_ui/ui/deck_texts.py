@@ -141,8 +141,7 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     "deck_waiting_note": (
         "{count} more start by themselves as your earlier jobs finish: at most {limit} of "
         "your jobs wait or run at once.",
-        "另有 {count} 个会在您之前的任务完成后自动开始：您同时排队或进行中的任务最多 "
-        "{limit} 个。",
+        "另有 {count} 个会在您之前的任务完成后自动开始：您同时排队或进行中的任务最多 {limit} 个。",
     ),
     "deck_retried": ("Transition {pair} is running again.", "转场 {pair} 已重新开始。"),
     "deck_nothing_to_retry": (

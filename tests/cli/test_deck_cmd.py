@@ -132,7 +132,7 @@ def test_a_pptx_deck_writes_the_video_and_a_pptx_with_the_transitions_inside(tmp
     assert "talk-with-transitions.pptx (5 slides" in run.err
 
     video = probe(tmp_path / "talk.mp4")
-    (plan_file,) = (tmp_path / "data" / "decks").glob("*/plan.json")
+    (plan_file,) = (tmp_path / "data" / "deck-state").glob("*/plan.json")
     clips = DeckPlan.load(plan_file).clip_paths()
     expected = 3 * 1.0 + sum(probe(clip).duration for clip in clips)
     assert len(clips) == 2 and abs(video.duration - expected) <= 1 / float(video.fps)

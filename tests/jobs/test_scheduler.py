@@ -75,3 +75,19 @@ def test_pushing_a_queued_job_again_does_not_duplicate_it() -> None:
     queue.push("alice", "a1")
     queue.push("alice", "a1")
     assert len(queue) == 1
+
+
+def test_a_job_not_ready_yet_is_passed_over_for_the_next_ready_one() -> None:
+    queue = FairQueue()
+    for job_id in ("refused", "next", "last"):
+        queue.push("alice", job_id)
+    ticket = queue.pop(lambda job_id: job_id != "refused")
+    assert ticket is not None and ticket.job_id == "next"
+    assert queue.order() == ["refused", "last"]
+
+
+def test_nothing_is_popped_while_no_job_is_ready() -> None:
+    queue = FairQueue()
+    queue.push("alice", "refused")
+    assert queue.pop(lambda job_id: False) is None
+    assert len(queue) == 1

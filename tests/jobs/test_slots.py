@@ -143,3 +143,12 @@ def test_a_retry_after_from_kling_is_honoured_when_longer_than_the_backoff() -> 
 def test_a_pool_needs_at_least_one_slot() -> None:
     with pytest.raises(ValueError):
         SlotPool(0)
+
+
+def test_an_accepted_create_lifts_the_hold_so_no_slot_idles() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
+    _fill(pool)
+    assert pool.busy() == pytest.approx(1.0)  # the refused job itself waits this long
+    pool.created()  # another create of the same wave was accepted: Kling has room
+    assert pool.available() is True
