@@ -18,18 +18,11 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
-
-# Running a script puts its folder first on the path: the repository root replaces it, so a
-# bench file named like an installed package (bench/pptx.py) cannot shadow that package.
-sys.path.pop(0)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kling_ui.frames import PreparedPair, prepare_pair
 from kling_ui.prompts import strategy_hint

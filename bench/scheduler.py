@@ -38,11 +38,6 @@ from typing import IO
 
 import httpx
 
-# Running a script puts its folder first on the path: the repository root replaces it, so a
-# bench file named like an installed package (bench/pptx.py) cannot shadow that package.
-sys.path.pop(0)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.callback import CallbackListener
 from kling_ui.jobs.engine import JobEngine

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -34,11 +33,6 @@ import av
 import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageDraw
-
-# Running a script puts its folder first on the path: the repository root replaces it, so a
-# bench file named like an installed package (bench/pptx.py) cannot shadow that package.
-sys.path.pop(0)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kling_ui.deck import stitch_deck
 from kling_ui.video import probe

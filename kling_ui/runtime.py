@@ -16,12 +16,11 @@ from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.engine import JobEngine
 from kling_ui.jobs.keycheck import KeyCheck, KeyState, check_keys
-from kling_ui.jobs.store import JobStore
+from kling_ui.jobs.store import STORE_FILE, JobStore
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 
 log = logging.getLogger("kling_ui.runtime")
 
-STORE_FILE = "jobs.sqlite3"
 DEMO_ACCOUNT = "demo-simulator"
 DEMO_LABEL = Text("Embedded simulator (demo mode)", "内置模拟器（演示模式）")
 # Kling's tasks take about 90-120 s: the estimate until real durations are measured.

@@ -16,14 +16,10 @@ from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from kling_ui.cli.generate_cmd import exit_code, load_settings
 from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
-from kling_ui.jobs.store import JobStore
+from kling_ui.jobs.store import STORE_FILE, JobStore
 
 if TYPE_CHECKING:
     from rich.table import Table
-
-# The store's file name in the data folder, as kling_ui.runtime names it: importing the
-# runtime here would load the embedded simulator (and the video stack) just to list jobs.
-STORE_FILE = "jobs.sqlite3"
 
 NOTHING_TO_RESUME = Text("Nothing to resume: every job has finished.", "没有需要继续的任务。")
 RESUMING = Text("Resuming {n} unfinished job(s).", "正在继续 {n} 个未完成的任务。")

@@ -271,17 +271,6 @@ class JobEngine(EngineSteps):
             return KEYS_OWN
         return KEYS_DEMO if self.simulated else KEYS_SHARED
 
-    def _twin_in_flight(self, fingerprint: str) -> str | None:
-        """The id of a job with this fingerprint the engine is still working on (lock held)."""
-        return next(
-            (
-                live.job_id
-                for live in self._live.values()
-                if live.fingerprint == fingerprint and not live.cancelled
-            ),
-            None,
-        )
-
     def provide_credentials(self, credentials: Credentials) -> int:
         """Make an account's keys known (e.g. re-entered in a browser after a restart) and
         resume the jobs that waited for them; returns how many resumed."""

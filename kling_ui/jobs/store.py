@@ -102,6 +102,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+STORE_FILE = "jobs.sqlite3"  # the store's file name inside a data folder
 BUSY_TIMEOUT = 10.0  # seconds an opener or writer waits for another connection's lock
 
 _SPEC_COLUMNS = (

@@ -1,6 +1,8 @@
 """The person's own presets as a file: written for download, read back from an upload, and
 the Studio's preset menus as they stand afterwards. Plain functions over a `PresetLibrary`
-and paths: no Gradio here."""
+and paths: no Gradio here. The library handed in is the asker's own (built-in presets plus
+theirs: `StudioContext.library` inside an event), so an export holds only their presets and
+an import reaches only their menus."""
 
 from __future__ import annotations
 

@@ -76,10 +76,3 @@ def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         main(["no-such-command"])
     assert exited.value.code == EXIT_USAGE
     assert "invalid choice" in capsys.readouterr().err
-
-
-def test_the_jobs_listing_reads_the_store_file_the_runtime_writes() -> None:
-    from kling_ui.cli import jobs_cmd
-    from kling_ui.runtime import STORE_FILE
-
-    assert jobs_cmd.STORE_FILE == STORE_FILE

@@ -168,7 +168,7 @@ def test_1303_is_retried_until_a_slot_frees(simulator_factory, slide_png):
 
 def test_server_errors_and_1302_are_retried(simulator_factory, slide_png):
     sim = simulator_factory(fault_5xx=0.3, fault_1302=0.3, seed=7)
-    with make_client(sim, retry=RetryPolicy(attempts=30, initial_wait=0.01, max_wait=0.02)) as c:
+    with make_client(sim, retry=RetryPolicy(attempts=200, initial_wait=0.01, max_wait=0.02)) as c:
         tasks = [c.create(transition(slide_png)) for _ in range(4)]
         listed = c.list()
     assert len({t.task_id for t in tasks}) == 4 and listed

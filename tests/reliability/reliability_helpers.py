@@ -238,7 +238,12 @@ def task_spans(server: SimulatorServer) -> list[TaskSpan]:
     retry = RetryPolicy(attempts=12, initial_wait=0.05, max_wait=0.5)
     config = server.config
     with KlingClient(server.base_url, config.access_key, config.secret_key, retry=retry) as client:
-        tasks = list(client.iter_all())
+        tasks: list = []
+        for page in range(1, 21):
+            batch = client.list(page, 500)
+            tasks += batch
+            if len(batch) < 500:
+                break
     spans = []
     for task in tasks:
         finished = task.task_status.finished

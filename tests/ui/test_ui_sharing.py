@@ -306,6 +306,23 @@ def test_a_preset_imported_in_one_browser_is_only_in_that_browsers_menus(
     assert httpx.get(f"{open_studio.url}{FILE_ROUTE}{kept}", timeout=30).status_code >= 400
 
 
+def test_the_labs_best_prompt_is_saved_among_its_owners_presets_only(open_studio: Launched) -> None:
+    demo = open_studio.demo
+    engine = open_studio.runtime.engine
+    best = engine_job(
+        open_studio, "browser:lab-first", "a lab prompt worth keeping", kind="lab", lab_group="g1"
+    )
+    engine.mark_best(best)
+    on_save, _ = handler(demo, "lab_tab", "on_save")
+    with pytest.raises(gr.Error):  # someone else's run has no best variant for them
+        on_save("Stolen", [best], "lab-second", as_browser("lab-second"))
+    _, menu = on_save("Kept", [best], "lab-first", as_browser("lab-first"))
+    presets = open_studio.demo.studio_context.presets
+    assert presets.for_owner("browser:lab-first").find("template", menu["value"]) is not None
+    assert presets.for_owner("browser:lab-second").user_presets() == []
+    assert presets.base.user_presets() == []
+
+
 # ---- nothing guessable served ------------------------------------------------------------------
 
 
