@@ -103,7 +103,12 @@ class Result:
 
 @contextmanager
 def simulator_process(
-    latency: float, slots: int, keys: tuple[str, str], start_timeout: float, watchdog: Watchdog
+    latency: float,
+    slots: int,
+    keys: tuple[str, str],
+    start_timeout: float,
+    watchdog: Watchdog,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """The simulator in its own process (as Kling is: its rendering does not compete with
     the engine for this process's GIL); yields its base URL once its debug endpoint answers.
@@ -112,6 +117,7 @@ def simulator_process(
     command = [
         sys.executable, "-m", "kling_ui", "simulator", "--port", "0",
         "--latency", str(latency), "--concurrency", str(slots), "--render-height", "180",
+        *extra,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("KLING")}
     env.update(PYTHONPATH=str(REPO), KLING_SIM_ACCESS_KEY=keys[0], KLING_SIM_SECRET_KEY=keys[1])
@@ -171,11 +177,13 @@ def run_once(
     poll: float,
     start_timeout: float,
     watchdog: Watchdog,
+    account: tuple[str, ...] = (),
 ) -> Result:
-    """Run `jobs` jobs through a fresh engine and simulator; measure."""
+    """Run `jobs` jobs through a fresh engine and simulator (`account`: extra simulator flags,
+    e.g. a busy account's); measure."""
     keys = (secrets.token_urlsafe(24), secrets.token_urlsafe(32))
     with (
-        simulator_process(latency, slots, keys, start_timeout, watchdog) as base_url,
+        simulator_process(latency, slots, keys, start_timeout, watchdog, account) as base_url,
         tempfile.TemporaryDirectory() as folder,
     ):
         data_dir = Path(folder)
@@ -241,6 +249,12 @@ def main() -> int:
     )
     parser.add_argument("--setup", choices=("both", "callbacks", "polling"), default="both")
     parser.add_argument(
+        "--realworld", action="store_true", help="the simulator answers as real Kling may"
+    )
+    parser.add_argument(
+        "--foreign-tasks", type=int, default=0, help="other apps' tasks on the account"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=600.0, help="bound on the whole bench, seconds"
     )
     parser.add_argument(
@@ -250,13 +264,19 @@ def main() -> int:
     watchdog = Watchdog(args.timeout)
     setups = ("callbacks", "polling") if args.setup == "both" else (args.setup,)
     waves = math.ceil(args.jobs / args.slots)
-    print(f"{args.jobs} jobs, {args.slots} slots, T = {args.latency:g} s, ideal {waves} x T")
+    account = ("--foreign-tasks", str(args.foreign_tasks))
+    account += ("--realworld",) if args.realworld else ()
+    print(
+        f"{args.jobs} jobs, {args.slots} slots, T = {args.latency:g} s, ideal {waves} x T, "
+        f"{args.foreign_tasks} foreign tasks{', realworld answers' if args.realworld else ''}"
+    )
     for setup in setups:
         poll = args.poll_callbacks if setup == "callbacks" else args.poll
         try:
             result = run_once(
-                setup, args.latency, args.jobs, args.slots, poll, args.start_timeout, watchdog
-            )
+                setup, args.latency, args.jobs, args.slots, poll, args.start_timeout, watchdog,
+                account,
+            )  # fmt: skip
         except SimulatorFailed as exc:
             print(f"bench: cannot run the {setup} set-up: {exc}", file=sys.stderr)
             return EXIT_NO_SIMULATOR

@@ -93,10 +93,10 @@ def busy_studio(data_dir: Path) -> tuple[Any, Any, str]:
     """A demo Studio with 3 running and 30 queued jobs (tasks take 10 minutes), served."""
     from kling_ui.config import Settings
     from kling_ui.jobs.models import JobStatus
+    from kling_ui.jobs.requests import JobRequest, store_pair, submit
     from kling_ui.runtime import Runtime
     from kling_ui.simulator import slide_png
     from kling_ui.ui import build_studio, launch_kwargs
-    from kling_ui.ui.submitting import JobRequest, store_pair, submit
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

@@ -1,16 +1,33 @@
-"""What the generating commands share: the Kling settings options and how a refusal is told."""
+"""What the generating commands share: the Kling settings options, how they start (quiet logs,
+messages on stderr, the demo notice) and how a refusal or an interruption is told."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from kling_ui import logs
 from kling_ui.cli import EXIT_USAGE
-from kling_ui.i18n import LANGS, UserError
+from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
 from kling_ui.kling.capabilities import MODELS
+
+if TYPE_CHECKING:
+    from kling_ui.runtime import Runtime
+
+INTERRUPTED = 130
+DEMO_NOTICE = Text(
+    "Using the embedded Kling simulator (demo mode): no Kling keys are set, so the video is "
+    "a simulated cross-fade.",
+    "正在使用内置的可灵模拟器（演示模式）：未设置可灵密钥，生成的是模拟的交叉淡化视频。",
+)
+INTERRUPTED_NOTICE = Text(
+    "Stopped waiting. The job is kept; `python -m kling_ui resume` picks it up.",
+    "已停止等待。任务已保存；运行 `python -m kling_ui resume` 可继续。",
+)
 
 
 def add_kling_options(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +40,26 @@ def add_kling_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
+
+
+def quiet_console(args: argparse.Namespace) -> tuple[str, Console]:
+    """Logging down to warnings, the language of the messages (--lang) and the console they
+    go to (stderr: stdout is for the result)."""
+    logs.install(logging.WARNING)
+    return normalize_lang(args.lang), Console(stderr=True, soft_wrap=True)
+
+
+def start_runtime(runtime: Runtime, console: Console, lang: str) -> None:
+    """Start the engine (and in demo mode the simulator), saying so in demo mode."""
+    runtime.start()
+    if runtime.demo:
+        console.print(DEMO_NOTICE.get(lang), highlight=False)
+
+
+def interrupted(console: Console, lang: str) -> int:
+    """Ctrl-C while waiting: the jobs are kept for `resume`; the exit code."""
+    console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
+    return INTERRUPTED
 
 
 def refuse(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,19 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
-from kling_ui.cli.common import add_kling_options, refuse
-from kling_ui.cli.generate_cmd import DEMO_NOTICE, INTERRUPTED, INTERRUPTED_NOTICE
+from kling_ui.cli.common import (
+    add_kling_options,
+    interrupted,
+    quiet_console,
+    refuse,
+    start_runtime,
+)
 from kling_ui.config import Settings
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.prompting import preset_defaulter
 from kling_ui.deck.run import Deck, DeckOutputs, DeckProgress, DeckRunner, DeckSettings
-from kling_ui.i18n import Text, UserError, normalize_lang
+from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import JobStatus
 from kling_ui.kling.capabilities import settings_for
 from kling_ui.prompts import DEFAULT_NEGATIVE, build_negative_prompt, load_library
@@ -78,18 +81,14 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the deck, run its transitions, stitch it; the exit code."""
-    logs.install(logging.WARNING)
-    lang = normalize_lang(args.lang)
-    console = Console(stderr=True, soft_wrap=True)
+    lang, console = quiet_console(args)
     try:
         settings = Settings()
         runtime = Runtime.from_settings(settings)
     except UserError as error:
         return _report_error(args, console, error, lang)
     try:
-        runtime.start()
-        if runtime.demo:
-            console.print(DEMO_NOTICE.get(lang), highlight=False)
+        start_runtime(runtime, console, lang)
         runner = DeckRunner(runtime.engine, runtime.settings.data_dir)
         deck = _open(args, runner, settings, lang)
         before = runner.sync(deck)
@@ -107,8 +106,7 @@ def run(args: argparse.Namespace) -> int:
     except UserError as error:
         return _report_error(args, console, error, lang)
     except KeyboardInterrupt:
-        console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
-        return INTERRUPTED
+        return interrupted(console, lang)
     finally:
         runtime.close()
     console.print(WROTE.format(video=video).get(lang), highlight=False, markup=False)

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from kling_ui.config import Settings
-from kling_ui.i18n import Text, UserError, normalize_lang
-from kling_ui.jobs.models import STATUS_LABELS, Job, JobSpec, JobStatus
+from kling_ui.i18n import Text, UserError
+from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 
 # Frames, prompts, the runtime (with its simulator) and rich load only when `generate` runs:
 # `jobs` and `resume` import this module for its shared helpers.
@@ -31,15 +28,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kling_ui.frames import PreparedPair
+    from kling_ui.jobs.requests import JobRequest
     from kling_ui.runtime import Runtime
 
-INTERRUPTED = 130
 FOLLOW_TICK = 0.2
-DEMO_NOTICE = Text(
-    "Using the embedded Kling simulator (demo mode): no Kling keys are set, so the video is "
-    "a simulated cross-fade.",
-    "正在使用内置的可灵模拟器（演示模式）：未设置可灵密钥，生成的是模拟的交叉淡化视频。",
-)
 REUSED_NOTICE = Text(
     "An identical earlier job answered (nothing paid); use --new-take for another take.",
     "与之前的任务完全相同，直接复用（未计费）；如需重新生成请加 --new-take。",
@@ -47,10 +39,6 @@ REUSED_NOTICE = Text(
 COPY_FAILED = Text(
     "Could not copy the video to {dir} ({reason}); it is at {video}.",
     "无法将视频复制到 {dir}（{reason}）；视频位于 {video}。",
-)
-INTERRUPTED_NOTICE = Text(
-    "Stopped waiting. The job is kept; `python -m kling_ui resume` picks it up.",
-    "已停止等待。任务已保存；运行 `python -m kling_ui resume` 可继续。",
 )
 
 
@@ -86,16 +74,14 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare the frames and prompt, run one job, report it; the exit code."""
-    from rich.console import Console
-
+    from kling_ui.cli.common import interrupted, quiet_console, start_runtime
+    from kling_ui.jobs.requests import store_frames, submit
     from kling_ui.runtime import Runtime
 
-    logs.install(logging.WARNING)
-    lang = normalize_lang(args.lang)
-    console = Console(stderr=True, soft_wrap=True)
+    lang, console = quiet_console(args)
     try:
         settings = load_settings()
-        request = _request_from_args(args, settings, lang)
+        pair, request = _request_from_args(args, settings, lang)
     except UserError as error:
         return _refuse(args, console, error, lang)
     try:
@@ -103,10 +89,8 @@ def run(args: argparse.Namespace) -> int:
     except UserError as error:
         return _refuse(args, console, error, lang)
     try:
-        runtime.start()
-        if runtime.demo:
-            console.print(DEMO_NOTICE.get(lang), highlight=False)
-        result = runtime.engine.submit(request.spec(runtime))
+        start_runtime(runtime, console, lang)
+        result = submit(runtime.engine, store_frames(runtime.engine, pair), request)
         if result.reused:
             console.print(REUSED_NOTICE.get(lang), highlight=False)
         job = follow_jobs(runtime, [result.job.id], console, lang)[0]
@@ -115,8 +99,7 @@ def run(args: argparse.Namespace) -> int:
         return _refuse(args, console, error, lang)
     except KeyboardInterrupt:
         runtime.close()
-        console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
-        return INTERRUPTED
+        return interrupted(console, lang)
     runtime.close()
     video = job.video_path
     if video is not None and args.out is not None and job.status is JobStatus.DONE:
@@ -258,29 +241,13 @@ def _describe(runtime: Runtime, job: Job, lang: str) -> str:
     return " · ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Request:
-    """What the command line asks for: the prepared frames and every other JobSpec field."""
-
-    pair: PreparedPair
-    fields: dict[str, Any]
-
-    def spec(self, runtime: Runtime) -> JobSpec:
-        """The JobSpec, with the prepared frames saved in the engine's frame folder."""
-        engine = runtime.engine
-        first = self.pair.first
-        last = self.pair.last
-        assert last is not None
-        return JobSpec(
-            first_frame=engine.save_frame(first.data, first.format.lower()),
-            last_frame=engine.save_frame(last.data, last.format.lower()),
-            **self.fields,
-        )
-
-
-def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) -> _Request:
-    """Prepare the frames and build the prompt; UserError for anything wrong with them."""
+def _request_from_args(
+    args: argparse.Namespace, settings: Settings, lang: str
+) -> tuple[PreparedPair, JobRequest]:
+    """Prepare the frames and build the prompt (before anything starts); UserError for
+    anything wrong with them."""
     from kling_ui.frames import prepare_pair
+    from kling_ui.jobs.requests import JobRequest
     from kling_ui.prompts import (
         DEFAULT_NEGATIVE,
         build_negative_prompt,
@@ -299,20 +266,16 @@ def _request_from_args(args: argparse.Namespace, settings: Settings, lang: str) 
         for name, value in parts.model_dump().items()
         if isinstance(value, str) and value.strip()
     }
-    return _Request(
-        pair,
-        {
-            "prompt": prompt,
-            "negative_prompt": negative,
-            "prompt_parts": prompt_parts,
-            "model": args.model or settings.default_model,
-            "mode": args.mode or settings.default_mode,
-            "duration": args.duration or settings.default_duration,
-            "submitter": "cli",
-            "kind": "single",
-            "label": args.label,
-            "new_take": args.new_take,
-        },
+    return pair, JobRequest(
+        prompt=prompt,
+        negative_prompt=negative,
+        prompt_parts=prompt_parts,
+        model=args.model or settings.default_model,
+        mode=args.mode or settings.default_mode,
+        duration=args.duration or settings.default_duration,
+        submitter="cli",
+        label=args.label,
+        new_take=args.new_take,
     )
 
 

@@ -127,19 +127,11 @@ def history_table(jobs: list[Job], lang: str) -> Table:
 
 def run_resume(args: argparse.Namespace) -> int:
     """Resume every unfinished job and wait for each; the worst exit code among them."""
-    from kling_ui.cli.generate_cmd import (
-        DEMO_NOTICE,
-        INTERRUPTED,
-        INTERRUPTED_NOTICE,
-        follow_jobs,
-        job_error_line,
-        job_summary,
-    )
+    from kling_ui.cli.common import interrupted, quiet_console, start_runtime
+    from kling_ui.cli.generate_cmd import follow_jobs, job_error_line, job_summary
     from kling_ui.runtime import Runtime
 
-    logs.install(logging.WARNING)
-    lang = normalize_lang(args.lang)
-    console = Console(stderr=True, soft_wrap=True)
+    lang, console = quiet_console(args)
     try:
         runtime = Runtime.from_settings(load_settings())
     except UserError as error:
@@ -147,9 +139,7 @@ def run_resume(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         job_ids = [job.id for job in runtime.store.unfinished()]
-        runtime.start()
-        if runtime.demo:
-            console.print(DEMO_NOTICE.get(lang), highlight=False)
+        start_runtime(runtime, console, lang)
         if not job_ids:
             console.print(NOTHING_TO_RESUME.get(lang), highlight=False)
             if args.json:
@@ -171,8 +161,7 @@ def run_resume(args: argparse.Namespace) -> int:
         console.print(f"[{error.code}] {error.text(lang)}", highlight=False, markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        console.print(INTERRUPTED_NOTICE.get(lang), highlight=False)
-        return INTERRUPTED
+        return interrupted(console, lang)
     finally:
         runtime.close()
     for job in jobs:

@@ -22,10 +22,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from kling_ui.prompts.builder import PromptParts
+from kling_ui.prompts.builder import PART_FIELDS, PromptParts
 
 MAX_DIRECTION_CHARS = 300
-PART_FIELDS = ("camera", "subject", "environment", "text_stability")
 
 _DIRECTION = re.compile(
     r"^[ \t]*(?:transition|转场|过渡)[ \t]*[:：\-–—][ \t]*(?P<words>\S.*?)[ \t]*$",

@@ -312,26 +312,6 @@ class DeckPlan(BaseModel):
         transition.error = error
         return transition
 
-    def record_job(
-        self,
-        job_id: str,
-        status: TransitionStatus,
-        *,
-        clip_path: Path | str | None = None,
-        error: str | None = None,
-    ) -> TransitionPlan | None:
-        """Note progress of the transition whose job is `job_id`, even one set aside by a
-        reorder (its clip is kept for when the pair comes back). None if no transition has it.
-        """
-        for transition in [*self.transitions, *self.retired]:
-            if transition.job_id == job_id:
-                transition.status = status
-                if clip_path is not None:
-                    transition.clip_path = str(clip_path)
-                transition.error = error
-                return transition
-        return None
-
     def transition(self, index: int) -> TransitionPlan:
         """The transition at `index` (0-based); `UserError` deck.unknown_transition if none."""
         if not 0 <= index < len(self.transitions):

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kling_ui.deck.cues import PART_FIELDS, read_cue
+from kling_ui.deck.cues import read_cue
 from kling_ui.deck.plan import PairDefault, PromptDefaulter, SlideRef
 from kling_ui.prompts.builder import (
     DEFAULT_NEGATIVE,
+    PART_FIELDS,
     PromptParts,
     build_negative_prompt,
     build_prompt,

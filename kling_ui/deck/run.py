@@ -51,10 +51,10 @@ from kling_ui.deck.pptx_out import PptxReport, SlideSource, write_pptx
 from kling_ui.deck.presenter import write_presenter
 from kling_ui.deck.slides import Slide, load_slides
 from kling_ui.deck.stitch import StitchReport, stitch_deck
-from kling_ui.frames import prepare_pair
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.engine import Credentials, JobEngine
-from kling_ui.jobs.models import Job, JobSpec, JobStatus
+from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 
 log = logging.getLogger("kling_ui.deck.run")
 
@@ -322,13 +322,6 @@ class DeckRunner:
         finally:
             self.save(deck)
 
-    def retry(
-        self, deck: Deck, index: int, *, submitter: str, credentials: Credentials | None = None
-    ) -> str | None:
-        """Run one failed or cancelled transition again; its job id (None if nothing to do)."""
-        ids = self.submit(deck, submitter=submitter, credentials=credentials, indexes=[index])
-        return ids[0] if ids else None
-
     def waiting(self, deck: Deck) -> int:
         """How many of the deck's transitions wait for room in their owner's queue."""
         with self._backlog_lock:
@@ -382,18 +375,17 @@ class DeckRunner:
             for transition in ready:
                 if not self._room_for(backlog.submitter):
                     break
-                spec = self._spec(deck, transition, backlog.submitter, new_take=backlog.new_take)
                 try:
-                    result = self.engine.submit(spec, credentials=backlog.credentials)
+                    job = self._submit(deck, transition, backlog)
                 except UserError as exc:
                     if exc.code == QUEUE_FULL:
                         break
                     deck.plan.record(transition.index, "failed", error=exc.text("en"))
                     backlog.pairs.clear()
                     raise
-                self._record(deck.plan, transition.index, result.job)
+                self._record(deck.plan, transition.index, job)
                 backlog.pairs.discard(transition.pair)
-                job_ids.append(result.job.id)
+                job_ids.append(job.id)
         finally:
             if not backlog.pairs:
                 with self._backlog_lock:
@@ -483,28 +475,27 @@ class DeckRunner:
 
     # ---- plumbing -----------------------------------------------------------------------
 
-    def _spec(
-        self, deck: Deck, transition: TransitionPlan, submitter: str, *, new_take: bool
-    ) -> JobSpec:
+    def _submit(self, deck: Deck, transition: TransitionPlan, backlog: _Backlog) -> Job:
+        """Hand one transition to the engine through the one door; its job."""
         by_id = {slide.id: slide for slide in deck.plan.slides}
         first, last = by_id[transition.from_slide], by_id[transition.to_slide]
-        pair = prepare_pair(Path(first.path), Path(last.path), target=deck.settings.target)
-        assert pair.last is not None
-        return JobSpec(
-            first_frame=self.engine.save_frame(pair.first.data, pair.first.format.lower()),
-            last_frame=self.engine.save_frame(pair.last.data, pair.last.format.lower()),
+        frames = store_pair(
+            self.engine, Path(first.path), Path(last.path), target=deck.settings.target
+        )
+        request = JobRequest(
             prompt=transition.prompt,
             negative_prompt=transition.negative_prompt,
             model=deck.settings.model,
             mode=deck.settings.mode,
             duration=transition.duration,
-            submitter=submitter,
+            submitter=backlog.submitter,
             kind="deck",
             deck_id=deck.deck_id,
             deck_position=transition.index,
             label=f"{deck.settings.title} {transition.index + 1}-{transition.index + 2}",
-            new_take=new_take,
+            new_take=backlog.new_take,
         )
+        return submit(self.engine, frames, request, backlog.credentials).job
 
     @staticmethod
     def _record(plan: DeckPlan, index: int, job: Job) -> None:

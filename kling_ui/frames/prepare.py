@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import logging
@@ -54,10 +53,6 @@ class PreparedFrame:
     def size(self) -> tuple[int, int]:
         """(width, height) in pixels."""
         return self.width, self.height
-
-    def b64(self) -> str:
-        """Base64 of the bytes with no `data:` prefix, as Kling's `image` field wants."""
-        return base64.b64encode(self.data).decode("ascii")
 
     def image(self) -> Image.Image:
         """The prepared frame decoded again, for previews and similarity checks."""

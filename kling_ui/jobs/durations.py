@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from kling_ui.jobs.models import Job
 
 RECENT = 20
-FIRST_QUERY_MARGIN = 0.03  # the first query aims this share after the expected end...
-MIN_MARGIN = 0.15  # ...and at least this many seconds after it
+FIRST_QUERY_MARGIN = 0.02  # the first query aims this share after the expected end...
+MIN_MARGIN = 0.1  # ...and at least this many seconds after it
 FOLLOW_UP_SHARE = 0.05  # follow-ups past the expected end: this share of it...
 MIN_FOLLOW_UP = 0.25  # ...never more often than this
-UNKNOWN_FOLLOW_UP_SHARE = 0.4  # before any task is known: follow-ups at this share of the poll
+UNKNOWN_FOLLOW_UP_SHARE = 0.2  # before any task is known: follow-ups at this share of the poll
 
 
 def kind_of(model: str, mode: str, duration: str) -> str:

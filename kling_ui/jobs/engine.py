@@ -15,7 +15,6 @@ most of the shortest recent task time. A Kling callback only makes a task due at
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import threading
@@ -118,7 +117,6 @@ class JobEngine(EngineSteps):
         self._live: dict[str, Live] = {}
         self._waiting_keys: dict[str, set[str]] = {}
         self._durations = TaskDurations(typical_task_seconds)
-        self._subscribers: list[Callable[[Job], None]] = []
         self._requests: Counter[str] = Counter()
         self._requests_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
@@ -397,18 +395,6 @@ class JobEngine(EngineSteps):
                 if remaining is not None and remaining <= 0:
                     return job
                 self._cond.wait(1.0 if remaining is None else min(remaining, 1.0))
-
-    def subscribe(self, fn: Callable[[Job], None]) -> Callable[[], None]:
-        """Call `fn(job)` after every change of any job (from engine threads; keep it quick).
-        Returns a function that unsubscribes."""
-        with self._cond:
-            self._subscribers.append(fn)
-
-        def unsubscribe() -> None:
-            with self._cond, contextlib.suppress(ValueError):
-                self._subscribers.remove(fn)
-
-        return unsubscribe
 
     def on_callback(self, payload: dict[str, Any]) -> None:
         """A Kling callback arrived: query that task now. Its content is never trusted."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +67,6 @@ class EngineSteps:
     _live: dict[str, Live]
     _durations: TaskDurations
     claims: ClaimBook
-    _subscribers: list[Callable[[Job], None]]
 
     # ---- steps -----------------------------------------------------------
 
@@ -526,14 +524,9 @@ class EngineSteps:
             return self.store.update(job_id, **fields)
 
     def _emit(self, job: Job) -> None:
+        """`job` changed: wake everyone waiting on the engine (`wait`, the dispatcher)."""
         with self._cond:
-            subscribers = list(self._subscribers)
             self._cond.notify_all()
-        for fn in subscribers:
-            try:
-                fn(job)
-            except Exception:
-                log.exception("job subscriber failed")
 
     def _release(self, live: Live) -> None:
         if live.holds_slot:

@@ -27,6 +27,8 @@ _FIELD_OF_CATEGORY: dict[Category, str] = {
     "environment": "environment",
     "text": "text_stability",
 }
+PART_FIELDS: tuple[str, ...] = tuple(_FIELD_OF_CATEGORY.values())
+"""The prompt parts' field names, in the order the prompt joins them."""
 
 
 class PromptParts(BaseModel):

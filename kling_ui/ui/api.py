@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from kling_ui.jobs.models import JobStatus
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.kling.capabilities import MODELS
 from kling_ui.ui import views
 from kling_ui.ui.common import (
@@ -29,7 +30,7 @@ from kling_ui.ui.common import (
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.history_tab import no_such_job
 from kling_ui.ui.prompting import default_choice, preview
-from kling_ui.ui.submitting import JobRequest, no_first_frame, store_pair, submit
+from kling_ui.ui.submitting import no_first_frame
 
 
 def build(ctx: StudioContext) -> None:

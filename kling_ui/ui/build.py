@@ -1,17 +1,14 @@
 """Building the Studio (`build_studio`) and everything `launch()` needs (`launch_kwargs`).
 
-Tab order: Studio, Deck (when kling_ui/ui/deck_tab.py exists), Prompt lab, History,
-Settings. Each tab lives in its own module with `build(ctx)`; the deck tab plugs in the same
-way. The page follows the store through one shared `gr.Timer` (queue=False), so reloading
-or opening the page elsewhere shows every job.
+Tab order: Studio, Deck, Prompt lab, History, Settings. Each tab lives in its own module
+with `build(ctx)`. The page follows the store through one shared `gr.Timer` (queue=False),
+so reloading or opening the page elsewhere shows every job.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import logging
-from types import ModuleType
 from typing import Any
 
 import gradio as gr
@@ -22,7 +19,7 @@ from kling_ui.jobs.callback import callback_route
 from kling_ui.prompts import load_library
 from kling_ui.prompts.owned import OwnedPresets
 from kling_ui.runtime import Runtime
-from kling_ui.ui import api, history_tab, lab_tab, settings_tab, studio_tab, texts
+from kling_ui.ui import api, deck_tab, history_tab, lab_tab, settings_tab, studio_tab, texts
 from kling_ui.ui.access import (
     BROWSER_ID_STORAGE,
     BROWSER_KEYS_STORAGE,
@@ -39,22 +36,16 @@ from kling_ui.ui.theme import STUDIO_CSS, studio_theme
 log = logging.getLogger("kling_ui.ui")
 
 REFRESH_SECONDS = 1.0
+DRAFT_FRAMES_STORAGE = "kling-ui-studio-frames"
+DRAFT_PROMPT_STORAGE = "kling-ui-studio-prompt"
 MAX_UPLOAD = "50mb"
 STATE_SESSIONS = 500
 # Served by URL to anyone who has the path: only outputs under names nobody can guess
 # (videos carry their job's random id, frames their content's sha256, decks' media a random
 # folder); every index, plan or state file lives outside them (decks: "deck-state").
 SERVED_FOLDERS = ("videos", "frames", "decks")
-DECK_MODULE = "kling_ui.ui.deck_tab"
 # Uploaded copies in Gradio's cache: checked hourly, removed after a day (Space storage).
 DELETE_CACHE = (3600, 86400)
-
-
-def _deck_module() -> ModuleType | None:
-    """The Deck tab's module when it is installed (it is added by its own issue)."""
-    if importlib.util.find_spec(DECK_MODULE) is None:
-        return None
-    return importlib.import_module(DECK_MODULE)
 
 
 def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.Blocks:
@@ -69,8 +60,9 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
     policy = policy or AccessPolicy.from_settings(settings, demo=runtime.demo)
     secret = browser_state_secret(data_dir)
     with gr.Blocks(title="Kling Transition Studio", delete_cache=DELETE_CACHE) as demo:
-        gr.Markdown("# " + label("app_title"))
-        gr.Markdown(label("app_tagline"))
+        with gr.Row(elem_id="kts-head"):
+            gr.Markdown("# " + label("app_title"), elem_id="kts-title")
+            gr.Markdown(label("app_tagline"), elem_id="kts-tagline")
         # Whose keys this browser's jobs run on and who pays: made per browser on load and
         # after keys are saved or forgotten (settings_tab), never "demo" while its keys pay.
         banner = gr.HTML(elem_id="kts-banner")
@@ -82,6 +74,8 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
         timer = gr.Timer(REFRESH_SECONDS)
         browser_keys = gr.BrowserState(None, storage_key=BROWSER_KEYS_STORAGE, secret=secret)
         browser_id = gr.BrowserState(None, storage_key=BROWSER_ID_STORAGE, secret=secret)
+        draft_frames = gr.BrowserState(None, storage_key=DRAFT_FRAMES_STORAGE, secret=secret)
+        draft_prompt = gr.BrowserState(None, storage_key=DRAFT_PROMPT_STORAGE, secret=secret)
         with gr.Tabs(selected="studio") as tabs:
             ctx = StudioContext(
                 runtime=runtime,
@@ -93,13 +87,13 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 browser_keys=browser_keys,
                 browser_id=browser_id,
                 banner=banner,
+                draft_frames=draft_frames,
+                draft_prompt=draft_prompt,
             )
             with gr.Tab(label("tab_studio"), id="studio"):
                 ctx.studio = studio_tab.build(ctx)
-            deck = _deck_module()
-            if deck is not None:
-                with gr.Tab(label("tab_deck"), id="deck"):
-                    deck.build(ctx)
+            with gr.Tab(label("tab_deck"), id="deck"):
+                deck_tab.build(ctx)
             with gr.Tab(label("tab_lab"), id="lab"):
                 lab_tab.build(ctx)
             with gr.Tab(label("tab_history"), id="history"):

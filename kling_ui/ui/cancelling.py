@@ -65,7 +65,7 @@ def cancel_menu(
     choices = [
         (
             f"{j.id[:SHORT_ID]} · {status_label(j.status, lang)} · "
-            f"{job_title(j, MENU_TITLE_CHARS)}",
+            f"{job_title(j, MENU_TITLE_CHARS, lang)}",
             j.id,
         )
         for j in mine

@@ -1,9 +1,18 @@
-"""Glue every tab shares: the request's language, who is asking, and errors shown as errors.
+"""Glue every tab shares: the request's language, who is asking, and problems said in words.
 
 Handlers stay thin: they read the request's language, call the engine or a pure view
-function, and let `shows_errors` turn a `UserError` into a `gr.Error` with its remedy in
-that language. Nothing fails silently: unexpected exceptions are logged with their
-traceback and reach the person as a plain notice.
+function, and let `answers_in_words` turn a `UserError` into a notice in that language,
+written into the notice box next to what caused it while every other output is left as it
+is. A page event never raises `gr.Error`: Gradio would mark every output component of the
+event with its red "Error" badge. Only the named API endpoints (`shows_errors`) raise, so
+a script gets an exception. Nothing fails silently: unexpected exceptions are logged with
+their traceback and reach the person as a plain notice; refused input is logged in one
+line, never with a traceback.
+
+The frame and deck uploads skip Gradio's own checks of a file (`uploads`), which
+would fail before any handler runs (a text file named .png, a type not in the list) and
+mark the event's outputs as errored; frame preparation and the deck loader refuse such
+files with their own words instead.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import gradio as gr
 
 from kling_ui.i18n import Lang, UserError, pick_lang
 from kling_ui.ui import views
+from kling_ui.ui.uploads import LenientImage
 
 log = logging.getLogger("kling_ui.ui")
 
@@ -79,6 +89,62 @@ def shows_errors(fn: F) -> F:
             _CURRENT_REQUEST.reset(token)
 
     return wrapper  # type: ignore[return-value]
+
+
+def answers_in_words(outputs: int, notice: int = 0) -> Callable[[F], F]:
+    """Wrap a page event handler so a failure becomes words next to its cause.
+
+    The handler has `outputs` outputs (1: it returns one value, else a list or tuple) and
+    the one at index `notice` is a notice box (`notice_box`). A `UserError` (or `gr.Error`)
+    is logged in one line and written there in the person's language, with its remedy;
+    anything else is logged with its traceback and said as a plain notice. Every other
+    output is left unchanged (`gr.skip()`), so no component shows Gradio's error state. The
+    handler must take a `gr.Request` parameter for the language to be known.
+    """
+    if not 0 <= notice < outputs:
+        raise ValueError("the notice must be one of the outputs")
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request = _request_in(args, kwargs)
+            token = _CURRENT_REQUEST.set(request)
+            try:
+                return fn(*args, **kwargs)
+            except UserError as exc:
+                log.info("refused: %s", exc)
+                message = exc.text(lang_of(request))
+            except gr.Error as exc:
+                log.info("refused: %s", exc.message)
+                message = str(exc.message)
+            except Exception as exc:
+                log.exception("handler %s failed", getattr(fn, "__name__", fn))
+                message = views.error_message(exc, lang_of(request))
+            finally:
+                _CURRENT_REQUEST.reset(token)
+            return refusal(outputs, notice, message)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def refusal(outputs: int, notice: int, message: str) -> Any:
+    """The return value of a handler with `outputs` outputs that only says `message` in its
+    notice box at index `notice` (every other output unchanged)."""
+    said = views.notice_html(message, "error")
+    if outputs == 1:
+        return said
+    values: list[Any] = [gr.skip()] * outputs
+    values[notice] = said
+    return values
+
+
+def notice_box(elem_id: str, *, visible: bool = True) -> gr.HTML:
+    """Where a handler's notices appear, next to the inputs they are about (empty: hidden)."""
+    return gr.HTML(
+        "", elem_id=elem_id, elem_classes=["kts-notice", "kts-hide-empty"], visible=visible
+    )
 
 
 def current_request() -> gr.Request | None:
@@ -145,10 +211,11 @@ def new_browser_id(current: Any, request: gr.Request | None = None) -> str:
     return browser_id
 
 
-def frame_image(label_text: str, *, height: int, elem_id: str) -> gr.Image:
+def frame_image(label_text: Any, *, height: int, elem_id: str) -> gr.Image:
     """A first- or last-frame input: an image handed on as a file path (frame preparation
-    reads the file as uploaded), from an upload or the clipboard."""
-    return gr.Image(
+    reads the file as uploaded, and refuses what it cannot read in words), from an upload
+    or the clipboard."""
+    return LenientImage(
         label=label_text,
         type="filepath",
         sources=["upload", "clipboard"],

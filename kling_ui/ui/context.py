@@ -87,6 +87,10 @@ class StudioContext:
     studio: StudioControls | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     banner: gr.HTML | None = None  # whose keys this browser's jobs run on (filled on load)
+    # The Studio's draft kept in the browser (frames; prompt builder and settings), so a
+    # reload keeps the work in progress (see drafts.py); made by build.py.
+    draft_frames: gr.BrowserState | None = None
+    draft_prompt: gr.BrowserState | None = None
     # Where keys typed in a browser are sent; None: the configured endpoint. Tests point it
     # at a loopback simulator so a demo Studio never reaches the real Kling.
     browser_base_url: str | None = None

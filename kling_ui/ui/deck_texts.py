@@ -97,8 +97,33 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
         "上传 PowerPoint 文件、PDF、多张图片或 ZIP 即可开始。",
     ),
     "deck_summary": (
-        "**{title}**: {slides} slides, {transitions} transitions · {model}, {mode}, {duration} s",
-        "**{title}**：{slides} 张幻灯片，{transitions} 个转场 · {model}，{mode}，{duration} 秒",
+        "**{title}**: {slides}, {transitions} · {model}, {mode}, {duration} s",
+        "**{title}**：{slides}，{transitions} · {model}，{mode}，{duration} 秒",
+    ),
+    "count_slide_one": ("1 slide", "1 张幻灯片"),
+    "count_slide": ("{n} slides", "{n} 张幻灯片"),
+    "count_transition_one": ("1 transition", "1 个转场"),
+    "count_transition": ("{n} transitions", "{n} 个转场"),
+    "deck_done_count": ("{done} of {total} done", "已完成 {done}/{total}"),
+    "deck_failed_list": ("; failed: {numbers}", "；失败：{numbers}"),
+    "deck_waiting_count": (
+        "; {count} waiting until your earlier jobs finish",
+        "；{count} 个等待您之前的任务完成后开始",
+    ),
+    "deck_time_left": (
+        "; about {seconds} s left until the final video",
+        "；约 {seconds} 秒后得到最终视频",
+    ),
+    "deck_open_presenter": ("Open the presenter page", "打开演示页面"),
+    "deck_presenter_hint": (
+        "(in a new tab: click or press Space to play each transition)",
+        "（在新标签页中打开：点击或按空格键播放每个转场）",
+    ),
+    "deck_order_note": (
+        "Slides come in the order you picked the files (a PDF or PowerPoint keeps its own page "
+        "order). Type another order below to change it.",
+        "幻灯片按您选择文件的先后顺序排列（PDF 或 PowerPoint 保持其自身的页序）。"
+        "可在下方输入新的顺序进行调整。",
     ),
     "deck_left_out": ("Left out: {slides}", "已去掉：{slides}"),
     "deck_own_holds": (
@@ -123,16 +148,16 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
         "请在秒数旁的菜单中选择幻灯片，然后应用。",
     ),
     "deck_opened": (
-        "Opened “{title}”: {slides} slides, {transitions} transitions.",
-        "已打开“{title}”：{slides} 张幻灯片，{transitions} 个转场。",
+        "Opened “{title}”: {slides}, {transitions}.",
+        "已打开“{title}”：{slides}，{transitions}。",
     ),
     "deck_resumed": (
-        "{done} of {total} transitions were already made and will be reused.",
-        "{total} 个转场中已有 {done} 个完成，将直接复用。",
+        "{done} of {total} were already made and will be reused.",
+        "{total}中已有 {done} 个完成，将直接复用。",
     ),
     "deck_queued": (
-        "{count} transitions handed to the engine; the rest are already made or in flight.",
-        "已将 {count} 个转场交给任务引擎；其余的已完成或正在生成。",
+        "{count} handed to the engine; the rest are already made or in flight.",
+        "已将 {count}交给任务引擎；其余的已完成或正在生成。",
     ),
     "deck_nothing_new": (
         "Every transition is already made or in flight: nothing new is paid for.",
@@ -141,7 +166,7 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
     "deck_waiting_note": (
         "{count} more start by themselves as your earlier jobs finish: at most {limit} of "
         "your jobs wait or run at once.",
-        "另有 {count} 个会在您之前的任务完成后自动开始：您同时排队或进行中的任务最多 {limit} 个。",
+        "另有 {count}会在您之前的任务完成后自动开始：您同时排队或进行中的任务最多 {limit} 个。",
     ),
     "deck_retried": ("Transition {pair} is running again.", "转场 {pair} 已重新开始。"),
     "deck_nothing_to_retry": (

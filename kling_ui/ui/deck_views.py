@@ -9,8 +9,12 @@ tab is tested without a browser.
 from __future__ import annotations
 
 import html
+import math
+import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from kling_ui.deck.plan import DeckPlan
 from kling_ui.deck.run import Deck, DeckProgress
@@ -26,6 +30,32 @@ from kling_ui.ui.views import model_choices
 TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
 STEPS_STYLE = "list-style:none;margin:4px 0;padding:0"
 CAPTION_NOTES_CHARS = 60
+# Uploads are staged as "<n> · <name>" so the loader's natural order is the order they were
+# picked in (deck_upload.py); what a person reads never shows that prefix.
+PICK_PREFIX = re.compile(r"^\d+ · ")
+_PAGE_SUFFIX = re.compile(r" p\d+$")
+# Stitching, the PowerPoint and the ZIP after the last clip: a fixed part and a part per
+# transition (seconds; bench/stitch.py measures 1.5 s for 9 clips at 1080p, plus the rest).
+ASSEMBLY_SECONDS = (3.0, 0.7)
+
+
+def counted(noun: str, count: int, lang: str | None) -> str:
+    """ "1 slide", "3 slides", "1 个转场": `count` of `noun` ("slide", "transition",
+    "variant") in `lang`, singular when there is one."""
+    key = f"count_{noun}_one" if count == 1 else f"count_{noun}"
+    return say(key, lang, n=count)
+
+
+def shown_name(name: str) -> str:
+    """A slide's name as a person reads it (without the pick-order prefix of the upload)."""
+    return PICK_PREFIX.sub("", name)
+
+
+def title_from(name: str) -> str:
+    """A deck's default title from its first slide's file or page name ("talk.pdf p1",
+    "3 · intro.png" -> "talk", "intro")."""
+    plain = _PAGE_SUFFIX.sub("", shown_name(Path(name).name))
+    return Path(plain).stem.strip() or plain.strip()
 
 
 def deck_models() -> list[tuple[str, str]]:
@@ -45,7 +75,7 @@ def gallery_items(plan: DeckPlan) -> list[tuple[str, str]]:
 
 
 def _caption(slide_id: str, name: str, notes: str) -> str:
-    caption = f"{slide_number(slide_id)} · {name}"
+    caption = f"{slide_number(slide_id)} · {shown_name(name)}"
     if not notes:
         return caption
     line = " ".join(notes.split())
@@ -107,8 +137,8 @@ def summary_markdown(deck: Deck, lang: str | None) -> str:
         "deck_summary",
         lang,
         title=_markdown_plain(settings.title),
-        slides=len(plan.slides),
-        transitions=len(plan.transitions),
+        slides=counted("slide", len(plan.slides), lang),
+        transitions=counted("transition", len(plan.transitions), lang),
         model=settings.model,
         mode=settings.mode,
         duration=plan.duration,
@@ -144,7 +174,7 @@ def hold_choices(plan: DeckPlan | None) -> list[tuple[str, str]]:
     if plan is None:
         return []
     return [
-        (f"{slide_number(s.id)} · {s.name} · {seconds_text(held)} s", s.id)
+        (f"{slide_number(s.id)} · {shown_name(s.name)} · {seconds_text(held)} s", s.id)
         for s, held in zip(plan.slides, plan.holds(), strict=True)
     ]
 
@@ -174,12 +204,66 @@ def opened_message(deck: Deck, progress: DeckProgress, lang: str | None) -> str:
         "deck_opened",
         lang,
         title=deck.settings.title,
-        slides=len(deck.plan.slides),
-        transitions=len(deck.plan.transitions),
+        slides=counted("slide", len(deck.plan.slides), lang),
+        transitions=counted("transition", len(deck.plan.transitions), lang),
     )
     if progress.done:
-        message += " " + say("deck_resumed", lang, done=progress.done, total=progress.total)
+        total = counted("transition", progress.total, lang)
+        message += " " + say("deck_resumed", lang, done=progress.done, total=total)
     return message
+
+
+def queued_message(submitted: int, waiting: int, limit: int, lang: str | None) -> str:
+    """What Generate did: how many transitions went to the engine, how many wait for room."""
+    if not (submitted or waiting):
+        return say("deck_nothing_new", lang)
+    message = say("deck_queued", lang, count=counted("transition", submitted, lang))
+    if waiting:
+        more = counted("transition", waiting, lang)
+        message += " " + say("deck_waiting_note", lang, count=more, limit=limit)
+    return message
+
+
+def time_left(progress: DeckProgress, slots: int) -> float | None:
+    """Seconds until the final video is ready, about: the clips in flight (the engine's
+    estimate for the last of them), the transitions still waiting for room, in waves of
+    `slots` that each take about as long, and the assembly at the end. None when nothing
+    is known (no clip in flight yet) or nothing is left."""
+    if progress.complete or progress.estimate is None:
+        return None
+    per_wave = max(progress.estimate, 1.0)
+    waves = math.ceil(progress.waiting / max(1, slots)) if progress.waiting else 0
+    fixed, per_clip = ASSEMBLY_SECONDS
+    return progress.estimate + waves * per_wave + fixed + per_clip * progress.total
+
+
+def headline(progress: DeckProgress, slots: int, lang: str | None) -> str:
+    """The progress panel's first line: "k of N transitions done", the failed ones, the ones
+    waiting for room and about how long until the final video is ready."""
+    total = counted("transition", progress.total, lang)
+    line = say("deck_done_count", lang, done=progress.done, total=total)
+    if progress.failed:
+        numbers = ", ".join(str(i + 1) for i in progress.failed)
+        line += say("deck_failed_list", lang, numbers=numbers)
+    if progress.waiting:
+        line += say("deck_waiting_count", lang, count=progress.waiting)
+    left = time_left(progress, slots)
+    if left is not None:
+        line += say("deck_time_left", lang, seconds=round(left))
+    return line
+
+
+def presenter_html(presenter: Path | None, lang: str | None) -> str:
+    """A link that opens the deck's presenter page in a new tab ("" before it exists)."""
+    if presenter is None:
+        return ""
+    href = "gradio_api/file=" + quote(str(presenter))
+    text = html.escape(say("deck_open_presenter", lang))
+    hint = html.escape(say("deck_presenter_hint", lang))
+    return (
+        f'<div class="kts-presenter"><a href="{href}" target="_blank" rel="noopener" '
+        f'id="kts-deck-presenter-link">{text}</a> <span class="kts-meta">{hint}</span></div>'
+    )
 
 
 def status_label(status: str, lang: str | None) -> str:
@@ -224,6 +308,7 @@ def progress_html(
     assembly: Assembly,
     failures: Mapping[int, str],
     lang: str | None,
+    slots: int = 3,
 ) -> str:
     """The progress panel: "k of N-1 transitions done" with the time left, a bar, each
     transition's status (and error), and the final video's state. Everything is escaped."""
@@ -250,7 +335,8 @@ def progress_html(
     return (
         f'<div class="kts-deck-progress" data-state="{state}" data-done="{progress.done}" '
         f'data-total="{progress.total}" data-waiting="{progress.waiting}">'
-        f'<div class="kts-deck-headline"><strong>{html.escape(progress.text(lang))}</strong></div>'
+        f'<div class="kts-deck-headline"><strong>{html.escape(headline(progress, slots, lang))}'
+        "</strong></div>"
         f'<div class="kts-bar"><div style="width:{fraction * 100:.0f}%"></div></div>'
         f'<ul class="kts-deck-steps" style="{STEPS_STYLE}">{"".join(steps)}</ul>'
         f"{final}</div>"

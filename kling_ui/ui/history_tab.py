@@ -19,7 +19,7 @@ from kling_ui.i18n import UserError
 from kling_ui.jobs.models import Job, JobStatus
 from kling_ui.jobs.owners import TEAM_PREFIX, in_team, owner_of, owns
 from kling_ui.ui import views
-from kling_ui.ui.common import lang_of, shows_errors, submitter_of
+from kling_ui.ui.common import answers_in_words, lang_of, notice_box, submitter_of
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
 from kling_ui.ui.texts import add_strings, label, say, text
@@ -157,7 +157,9 @@ def build(ctx: StudioContext) -> None:
             elem_id="kts-history-status",
         )
         search = gr.Textbox(label=label("history_search"), scale=3, elem_id="kts-history-search")
-        refresh = gr.Button(label("history_refresh"), scale=0, elem_id="kts-history-refresh")
+        refresh = gr.Button(
+            label("history_refresh"), scale=0, min_width=90, elem_id="kts-history-refresh"
+        )
     table = gr.Dataframe(
         value={"headers": views.history_headers("en"), "data": [[""] * 6]},
         interactive=False,
@@ -166,7 +168,9 @@ def build(ctx: StudioContext) -> None:
         max_height=420,
         column_widths=["13%", "10%", "37%", "17%", "7%", "16%"],
         elem_id="kts-history",
+        elem_classes=["kts-table"],
     )
+    notice = notice_box("kts-history-notice")
     gr.Markdown(label("history_pick"))
     with gr.Row(equal_height=False):
         first = gr.Image(label=label("first_frame"), interactive=False, height=200)
@@ -207,7 +211,7 @@ def build(ctx: StudioContext) -> None:
             *detail_outputs(picked, lang, viewer),
         )
 
-    @shows_errors
+    @answers_in_words(len(detail_components) + 4, notice=len(detail_components) + 3)
     def on_filter(
         status_value: str,
         search_value: str,
@@ -217,14 +221,15 @@ def build(ctx: StudioContext) -> None:
         request: gr.Request,
     ):
         viewer = submitter_of(request, browser_id)
-        return refreshed(status_value, search_value, chosen, scope_value, viewer, lang_of(request))
+        lang = lang_of(request)
+        return [*refreshed(status_value, search_value, chosen, scope_value, viewer, lang), ""]
 
     table_outputs = [table, row_ids, shown, *detail_components]
     gr.on(
         [status_filter.change, search.submit, refresh.click, scope.change],
         on_filter,
         [status_filter, search, selected, scope, ctx.browser_id],
-        table_outputs,
+        [*table_outputs, notice],
         api_visibility="private",
         queue=False,
     )
@@ -260,28 +265,28 @@ def build(ctx: StudioContext) -> None:
         show_progress="hidden",
     )
 
-    @shows_errors
+    @answers_in_words(len(detail_components) + 2, notice=len(detail_components) + 1)
     def on_select(ids: list[str], browser_id: Any, evt: gr.SelectData, request: gr.Request):
         row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
         if not isinstance(row, int) or not 0 <= row < len(ids):
-            return [gr.skip()] * (len(detail_components) + 1)
+            return [gr.skip()] * (len(detail_components) + 2)
         job_id = ids[row]
         viewer = submitter_of(request, browser_id)
         try:
             job = ctx.engine.get_for(job_id, viewer)
         except KeyError:
             raise no_such_job(job_id) from None
-        return [job_id, *detail_outputs(job, lang_of(request), viewer)]
+        return [job_id, *detail_outputs(job, lang_of(request), viewer), ""]
 
     table.select(
         on_select,
         [row_ids, ctx.browser_id],
-        [selected, *detail_components],
+        [selected, *detail_components, notice],
         api_visibility="private",
         queue=False,
     )
 
-    @shows_errors
+    @answers_in_words(len(detail_components) + 1, notice=len(detail_components))
     def on_cancel(chosen: str | None, browser_id: Any, request: gr.Request):
         if not chosen:
             raise nothing_selected()
@@ -290,15 +295,22 @@ def build(ctx: StudioContext) -> None:
             job = ctx.engine.cancel(chosen, owner=viewer)  # a teammate's job: not found
         except KeyError:
             raise no_such_job(chosen) from None
-        gr.Info(say("cancelled_notice", lang_of(request), job=job.id[:8]))
-        return detail_outputs(job, lang_of(request), viewer)
+        said = say("cancelled_notice", lang_of(request), job=job.id[:8])
+        return [*detail_outputs(job, lang_of(request), viewer), views.notice_html(said, "info")]
 
-    cancel.click(on_cancel, [selected, ctx.browser_id], detail_components, api_visibility="private")
+    cancel.click(
+        on_cancel,
+        [selected, ctx.browser_id],
+        [*detail_components, notice],
+        api_visibility="private",
+        show_progress="hidden",
+    )
 
     studio = ctx.studio
     if studio is not None:
+        restore = studio.restore_outputs()
 
-        @shows_errors
+        @answers_in_words(len(restore) + 2, notice=len(restore) + 1)
         def on_reuse(chosen: str | None, browser_id: Any, request: gr.Request):
             if not chosen:
                 raise nothing_selected()
@@ -308,13 +320,13 @@ def build(ctx: StudioContext) -> None:
             except KeyError:
                 raise no_such_job(chosen) from None
             gr.Info(say("settings_applied", lang_of(request)))
-            return [*settings_update(job), gr.Tabs(selected="studio")]
+            return [*settings_update(job), gr.Tabs(selected="studio"), ""]
 
-        # Queued (not queue=False): gr.Info/gr.Warning reach the page only from queued events.
+        # Queued (not queue=False): gr.Info reaches the page only from queued events.
         reuse.click(
             on_reuse,
             [selected, ctx.browser_id],
-            [*studio.restore_outputs(), ctx.tabs],
+            [*restore, ctx.tabs, notice],
             api_visibility="private",
         )
 

@@ -13,20 +13,22 @@ from typing import Any
 import gradio as gr
 
 from kling_ui.i18n import Text, UserError
-from kling_ui.jobs.models import Job
+from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.prompts import strategy_hint
 from kling_ui.ui import views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    answers_in_words,
     frame_image,
     lang_of,
-    shows_errors,
+    notice_box,
     submitter_of,
 )
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.prompting import lab_variants, preset_id_for
-from kling_ui.ui.submitting import JobRequest, no_first_frame, store_pair, submit
+from kling_ui.ui.submitting import no_first_frame
 from kling_ui.ui.texts import label, say, text
 
 LETTERS = ("A", "B", "C")
@@ -98,6 +100,7 @@ def build(ctx: StudioContext) -> None:
             count = gr.Radio([2, 3], value=3, label=label("lab_variant_count"))
             fill = gr.Button(label("lab_fill"), elem_id="kts-lab-fill")
             hint = gr.Markdown(elem_id="kts-lab-hint")
+            frame_notice = notice_box("kts-lab-frame-notice")
     gr.Markdown(label("lab_settings_note"))
     prompts: list[gr.Textbox] = []
     cells: list[gr.HTML] = []
@@ -129,15 +132,30 @@ def build(ctx: StudioContext) -> None:
                     )
                 )
             columns.append(column)
-    generate = gr.Button(label("lab_generate"), variant="primary", elem_id="kts-lab-generate")
-    note = gr.Markdown(elem_id="kts-lab-note")
+    with gr.Row(equal_height=True):
+        generate = gr.Button(
+            label("lab_generate"),
+            variant="primary",
+            scale=0,
+            min_width=200,
+            elem_id="kts-lab-generate",
+        )
+        note = notice_box("kts-lab-note")
     with gr.Row(equal_height=True):
         preset_name = gr.Textbox(label=label("lab_preset_name"), scale=3)
-        save = gr.Button(label("lab_save_preset"), scale=1, elem_id="kts-lab-save")
+        save = gr.Button(
+            label("lab_save_preset"),
+            scale=0,
+            min_width=120,
+            elem_id="kts-lab-save",
+            elem_classes=["kts-fit-button"],
+        )
     job_ids = gr.State([])
     shown = gr.State("")
     shown_videos = gr.State([None, None, None])
     suggested = gr.State(None)
+    best_pick = gr.State(None)  # the variant marked best in this run (its job id)
+    noted = gr.State([])  # the jobs the note speaks of; cleared when they have all ended
 
     # ---- frames and variants ------------------------------------------------------------
 
@@ -156,20 +174,20 @@ def build(ctx: StudioContext) -> None:
         queue=False,
     )
 
-    @shows_errors
+    @answers_in_words(3, notice=2)
     def on_frames(first_path: str | None, last_path: str | None, request: gr.Request):
         if not first_path or not last_path:
-            return "", None
+            return "", None, ""
         lang = lang_of(request)
         found = strategy_hint(first_path, last_path)
         message = f"**{say('strategy', lang)}** ({found.similarity:.2f}): "
-        return message + found.explanation.get(lang), found.parts.template
+        return message + found.explanation.get(lang), found.parts.template, ""
 
     gr.on(
         [first.change, last.change],
         on_frames,
         [first, last],
-        [hint, suggested],
+        [hint, suggested, frame_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id="kling-frames",
@@ -203,7 +221,9 @@ def build(ctx: StudioContext) -> None:
 
     # ---- generate -----------------------------------------------------------------------
 
-    @shows_errors
+    generate_outputs = [job_ids, note, shown, best_pick, noted]
+
+    @answers_in_words(len(generate_outputs), notice=1)
     def on_generate(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         if not data[first]:
@@ -252,16 +272,16 @@ def build(ctx: StudioContext) -> None:
                 credentials,
             )
             submitted.append(result.job.id)
-        message = say("lab_queued", lang, count=len(submitted))
-        gr.Info(message)
-        return submitted, message, ""
+        message = views.notice_html(say("lab_queued", lang, count=len(submitted)), "info")
+        return submitted, message, "", None, submitted
 
     generate.click(
         on_generate,
         {first, last, count, *prompts, studio.negative, studio.model, studio.mode}
         | {studio.duration, studio.fit, ctx.browser_keys, ctx.browser_id},
-        [job_ids, note, shown],
+        generate_outputs,
         api_visibility="private",
+        show_progress="hidden",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
     )
@@ -269,14 +289,22 @@ def build(ctx: StudioContext) -> None:
     # ---- results ------------------------------------------------------------------------
 
     def results(
-        ids: list[str | None], last_seen: str, videos_seen: list[Any], owner: str, lang: str
+        ids: list[str | None],
+        last_seen: str,
+        videos_seen: list[Any],
+        best_id: str | None,
+        owner: str,
+        lang: str,
     ) -> list[Any]:
         jobs = run_jobs(ctx, ids, owner)
-        signature = views.jobs_signature(j for j in jobs if j is not None)
+        signature = views.jobs_signature(j for j in jobs if j is not None) + f"|{best_id}"
         if signature == last_seen:
             return [gr.skip()] * len(result_outputs)
         now = time.time()
-        found = [views.lab_cell(job, now=now, lang=lang) for job in jobs]
+        found = [
+            views.lab_cell(job, now=now, lang=lang, marked=job is not None and job.id == best_id)
+            for job in jobs
+        ]
         seen = list(videos_seen or [None] * len(LETTERS))
         video_values = [c.video if c.video != seen[i] else gr.skip() for i, c in enumerate(found)]
         return [
@@ -292,16 +320,24 @@ def build(ctx: StudioContext) -> None:
         ids: list[str | None],
         last_seen: str,
         videos_seen: list[Any],
+        best_id: str | None,
+        noted_jobs: list[str] | None,
         browser_id: Any,
         request: gr.Request,
     ):
         owner = submitter_of(request, browser_id)
-        return results(ids, last_seen, videos_seen, owner, lang_of(request))
+        shown_results = results(ids, last_seen, videos_seen, best_id, owner, lang_of(request))
+        notes: list[Any] = [gr.skip(), gr.skip()]
+        if noted_jobs:
+            jobs = run_jobs(ctx, list(noted_jobs), owner)
+            if all(job is None or JobStatus(job.status).finished for job in jobs):
+                notes = ["", []]  # the run the note spoke of is over: the cells say the rest
+        return [*shown_results, *notes]
 
     ctx.timer.tick(
         on_tick,
-        [job_ids, shown, shown_videos, ctx.browser_id],
-        result_outputs,
+        [job_ids, shown, shown_videos, best_pick, noted, ctx.browser_id],
+        [*result_outputs, note, noted],
         api_visibility="private",
         queue=False,
         show_progress="hidden",
@@ -309,7 +345,7 @@ def build(ctx: StudioContext) -> None:
 
     for index, button in enumerate(bests):
 
-        @shows_errors
+        @answers_in_words(3, notice=1)
         def on_best(
             ids: list[str | None], browser_id: Any, request: gr.Request, index: int = index
         ):
@@ -319,17 +355,35 @@ def build(ctx: StudioContext) -> None:
                 job = ctx.engine.owned(str(ids[index]), submitter_of(request, browser_id))
             except KeyError:
                 raise UserError("lab.no_result", text("lab_nothing_yet")) from None
+            if job.status is not JobStatus.DONE:
+                raise UserError("lab.not_done", text("lab_not_done"))
             ctx.engine.mark_best(job.id)
-            gr.Info(say("lab_marked", lang_of(request)))
+            said = views.notice_html(say("lab_marked", lang_of(request)), "info")
+            return job.id, said, ""  # the cells are redrawn with the star
 
-        # Queued: gr.Info reaches the page only from queued events.
-        button.click(on_best, [job_ids, ctx.browser_id], None, api_visibility="private")
+        button.click(
+            on_best,
+            [job_ids, ctx.browser_id],
+            [best_pick, note, shown],
+            api_visibility="private",
+            show_progress="hidden",
+        )
 
-    @shows_errors
-    def on_save(name: str, ids: list[str | None], browser_id: Any, request: gr.Request):
+    @answers_in_words(2, notice=0)
+    def on_save(
+        name: str,
+        ids: list[str | None],
+        best_id: str | None,
+        browser_id: Any,
+        request: gr.Request,
+    ):
         lang = lang_of(request)
         owner = submitter_of(request, browser_id)
-        best = next((j for j in run_jobs(ctx, ids, owner) if j is not None and j.best), None)
+        # Only the variant marked best in this run counts (a variant reused from an earlier
+        # run may carry an old mark).
+        best = next(
+            (j for j in run_jobs(ctx, ids, owner) if j is not None and j.id == best_id), None
+        )
         if best is None:
             raise no_best()
         library = ctx.presets.for_owner(owner)  # saved among this person's own presets
@@ -340,26 +394,27 @@ def build(ctx: StudioContext) -> None:
             label=title,
             text=best.spec.prompt,
         )
-        message = say("lab_saved", lang, name=title)
-        gr.Info(message)
+        message = views.notice_html(say("lab_saved", lang, name=title), "info")
         return message, gr.update(choices=library.choices("template", lang), value=preset.id)
 
     save.click(
         on_save,
-        [preset_name, job_ids, ctx.browser_id],
+        [preset_name, job_ids, best_pick, ctx.browser_id],
         [note, studio.template],
         api_visibility="private",
+        show_progress="hidden",
     )
 
     def on_load(browser_id: Any, request: gr.Request):
         jobs = newest_run(ctx, submitter_of(request, browser_id))
         prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
-        return [[j.id for j in jobs], "", [None] * len(LETTERS), *prompt_values]
+        marked = next((j.id for j in jobs if j.best), None)
+        return [[j.id for j in jobs], "", [None] * len(LETTERS), marked, *prompt_values]
 
     ctx.blocks.load(
         on_load,
         [ctx.browser_id],
-        [job_ids, shown, shown_videos, *prompts],
+        [job_ids, shown, shown_videos, best_pick, *prompts],
         api_visibility="private",
         queue=False,
     )

@@ -17,6 +17,7 @@ from kling_ui.i18n import UserError, normalize_lang
 from kling_ui.prompts import (
     DEFAULT_NEGATIVE,
     DEFAULT_TEMPLATE,
+    PART_FIELDS,
     PresetLibrary,
     PromptParts,
     build_negative_prompt,
@@ -24,7 +25,6 @@ from kling_ui.prompts import (
 )
 from kling_ui.prompts.presets import Category
 
-PART_FIELDS: tuple[str, ...] = ("camera", "subject", "environment", "text_stability")
 CATEGORY_OF: dict[str, Category] = {
     "camera": "camera",
     "subject": "subject",
@@ -64,6 +64,13 @@ class PromptChoice:
             # A template with parts only filled the menus; the menus now speak for it.
             if preset is not None and not preset.parts:
                 template = preset.id
+        if template is None:
+            # The prompt starts with the first part given: a preset's clause followed by the
+            # person's words is free text to the builder, so its first letter is raised here
+            # as the builder raises a preset's.
+            lead = next((name for name in PART_FIELDS if values[name]), None)
+            if lead is not None and self.presets.get(lead) and self.free.get(lead, "").strip():
+                values[lead] = _capitalised(values[lead] or "")
         return PromptParts(template=template, extra=self.extra.strip(), **values)
 
     def record(self) -> dict[str, str]:
@@ -89,6 +96,10 @@ class PromptChoice:
             extra=record.get("extra", ""),
             lang=normalize_lang(record.get("lang")),
         )
+
+
+def _capitalised(value: str) -> str:
+    return value[:1].upper() + value[1:]
 
 
 def _guess_lang(prompt: str) -> str:

@@ -9,11 +9,10 @@ from typing import Any
 
 import gradio as gr
 
-from kling_ui.i18n import UserError
 from kling_ui.jobs.keycheck import KeyState, check_keys
 from kling_ui.ui import views
 from kling_ui.ui.access import browser_keys
-from kling_ui.ui.common import lang_of, shows_errors
+from kling_ui.ui.common import answers_in_words, lang_of, notice_box
 from kling_ui.ui.context import CHECKED_FIELD, StudioContext, stored_key_state
 from kling_ui.ui.preset_files import (
     export_file,
@@ -23,6 +22,7 @@ from kling_ui.ui.preset_files import (
     studio_menus,
 )
 from kling_ui.ui.texts import label, say
+from kling_ui.ui.uploads import LenientFile
 
 
 def build(ctx: StudioContext) -> None:
@@ -46,8 +46,11 @@ def build(ctx: StudioContext) -> None:
             label=label("api_key"), type="password", max_lines=1, elem_id="kts-api-key"
         )
     with gr.Row():
-        save = gr.Button(label("save_keys"), variant="primary", elem_id="kts-save-keys")
-        forget = gr.Button(label("forget_keys"), elem_id="kts-forget-keys")
+        save = gr.Button(
+            label("save_keys"), variant="primary", scale=0, min_width=160, elem_id="kts-save-keys"
+        )
+        forget = gr.Button(label("forget_keys"), scale=0, min_width=160, elem_id="kts-forget-keys")
+    keys_notice = notice_box("kts-keys-notice")
     gr.Markdown("### " + label("presets_files"))
     gr.Markdown(label("presets_files_info"))
     with gr.Row(equal_height=False):
@@ -56,12 +59,13 @@ def build(ctx: StudioContext) -> None:
             exported = gr.File(
                 label=label("presets_file"), interactive=False, elem_id="kts-presets-file"
             )
-        upload = gr.File(
+        upload = LenientFile(
             label=label("presets_upload"),
             file_types=[".json"],
             type="filepath",
             elem_id="kts-presets-upload",
         )
+    presets_notice = notice_box("kts-presets-notice")
     gr.Markdown(label("settings_language"))
     # The page's keys banner (build.py makes it); a hidden stand-in keeps the wiring simple.
     banner = ctx.banner if ctx.banner is not None else gr.HTML(visible=False)
@@ -105,73 +109,92 @@ def build(ctx: StudioContext) -> None:
         queue=False,
     )
 
-    @shows_errors
+    @answers_in_words(7, notice=6)
     def on_save(access_key: str, secret_key: str, api_key: str, current: Any, request: gr.Request):
         lang = lang_of(request)
-        try:
-            entered = browser_keys(access_key, secret_key, api_key)
-        except UserError as exc:
-            # Half a pair, both kinds, or nothing: said next to the fields, nothing changes.
-            gr.Warning(exc.text(lang))
-            note = f"⚠️ {exc.text(lang)}\n\n{status_of(current, lang)}"
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note, gr.skip()
+        # Half a pair, both kinds, or nothing: UserError, said next to the fields.
+        entered = browser_keys(access_key, secret_key, api_key)
         credentials = ctx.browser_credentials(entered)
         assert credentials is not None  # browser_keys made a whole credential
         check = check_keys(credentials)  # one cheap authenticated read, before keeping them
         if check.state is KeyState.REFUSED:
             code = None if check.error is None else check.error.kling_code
             refused = views.keys_refused_text(code, ctx.browser_endpoint, lang)
-            gr.Warning(refused)
-            note = f"⚠️ {refused}\n\n{status_of(current, lang)}"
-            return gr.skip(), "", "", "", note, gr.skip()
+            said = views.notice_html(refused, "error")
+            return gr.skip(), "", "", "", status_of(current, lang), gr.skip(), said
         stored = entered | {CHECKED_FIELD: check.state.value}
         ctx.engine.provide_credentials(credentials)
         state = views.key_state_text(check.state, lang)
-        gr.Info(say("keys_saved", lang, account=credentials.account, state=state))
-        return stored, "", "", "", status_of(stored, lang), ctx.banner_html(stored, lang)
+        said = say("keys_saved", lang, account=credentials.account, state=state)
+        return (
+            stored,
+            "",
+            "",
+            "",
+            status_of(stored, lang),
+            ctx.banner_html(stored, lang),
+            views.notice_html(said, "info"),
+        )
 
-    # Queued (not queue=False): gr.Info reaches the page only from queued events, and the
-    # check waits on Kling.
+    # Queued: the check waits on Kling.
     save.click(
         on_save,
         [access, secret, single, ctx.browser_keys],
-        [ctx.browser_keys, access, secret, single, key_status, banner],
+        [ctx.browser_keys, access, secret, single, key_status, banner, keys_notice],
         api_visibility="private",
+        show_progress_on=[key_status],
     )
 
     def on_forget(request: gr.Request):
         lang = lang_of(request)
-        gr.Info(say("keys_forgotten", lang))
+        said = views.notice_html(say("keys_forgotten", lang), "info")
         # An empty mapping, not None: the page does not write a null value to its storage,
         # so None would leave the old keys there for the next visit.
         forgotten: dict[str, str] = {}
-        return forgotten, status_of(forgotten, lang), ctx.banner_html(forgotten, lang)
+        return forgotten, status_of(forgotten, lang), ctx.banner_html(forgotten, lang), said
 
-    forget.click(on_forget, None, [ctx.browser_keys, key_status, banner], api_visibility="private")
+    forget.click(
+        on_forget,
+        None,
+        [ctx.browser_keys, key_status, banner, keys_notice],
+        api_visibility="private",
+        show_progress="hidden",
+    )
 
-    @shows_errors
+    @answers_in_words(2, notice=1)
     def on_download_presets(request: gr.Request):
         path = export_file(ctx.library, export_folder())
-        gr.Info(exported_note(ctx.library, lang_of(request)))
-        return str(path)
+        said = views.notice_html(exported_note(ctx.library, lang_of(request)), "info")
+        return str(path), said
 
-    # Queued: gr.Info reaches the page only from queued events.
-    download.click(on_download_presets, None, [exported], api_visibility="private")
+    download.click(
+        on_download_presets,
+        None,
+        [exported, presets_notice],
+        api_visibility="private",
+        show_progress="hidden",
+    )
 
     studio = ctx.studio
     menus = [] if studio is None else [studio.template, *studio.presets.values()]
 
-    @shows_errors
+    @answers_in_words(2 + len(menus), notice=1)
     def on_import_presets(path: str | None, request: gr.Request):
         if not path:
-            return [gr.skip()] * (1 + len(menus))
+            return [gr.skip()] * (2 + len(menus))
         lang = lang_of(request)
         count = import_file(ctx.library, path)
-        gr.Info(say("presets_imported", lang, count=count))
+        said = views.notice_html(say("presets_imported", lang, count=count), "info")
         choices = studio_menus(ctx.library, lang)[: len(menus)]
-        return [None, *(gr.update(choices=c) for c in choices)]
+        return [None, said, *(gr.update(choices=c) for c in choices)]
 
-    upload.upload(on_import_presets, [upload], [upload, *menus], api_visibility="private")
+    upload.upload(
+        on_import_presets,
+        [upload],
+        [upload, presets_notice, *menus],
+        api_visibility="private",
+        show_progress="hidden",
+    )
 
     def on_load(stored: Any, request: gr.Request):
         lang = lang_of(request)

@@ -1,7 +1,15 @@
-"""The Studio tab: two frames, the prompt builder, Kling's rules applied, Generate, progress.
+"""The Studio tab: two frames, the prompt builder, Kling's rules applied, Generate, the result.
 
-Generate only hands a job to the engine and returns; the shared timer follows the store,
-so a reloaded page (or another browser) shows every job, running ones included.
+Laid out for one screen (1440x900): the inputs on the left (frames, the prompt's key
+choices, mode and duration, Generate), the latest video and the job list on the right, the
+rest under "Advanced" (model, prompt language, frame fitting, each part's own words, the
+negative prompt, the frame report). On a phone the result comes first.
+
+Generate only hands a job to the engine and returns, with the job's card already in the
+list; the shared timer follows the store, so a reloaded page (or another browser) shows
+every job, running ones included. The frames and the prompt builder's choices are kept in
+the browser (drafts.py), so a reload keeps the work in progress too. Problems are said in
+words next to their cause (`answers_in_words`), never as Gradio's error badges.
 """
 
 from __future__ import annotations
@@ -9,25 +17,37 @@ from __future__ import annotations
 import html
 import logging
 import time
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
-from kling_ui.frames import FrameError, prepare_pair
+from kling_ui.frames import FrameError
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import Job, JobStatus
+from kling_ui.jobs.requests import JobRequest, StoredPair, store_pair, submit
+from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import strategy_hint
 from kling_ui.ui import views
 from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    answers_in_words,
     frame_image,
     lang_of,
-    shows_errors,
+    notice_box,
     submitter_of,
 )
 from kling_ui.ui.context import StudioContext, StudioControls
+from kling_ui.ui.drafts import (
+    PreparedFrames,
+    frames_record,
+    prompt_record,
+    restored_frame,
+    restored_prompt,
+)
 from kling_ui.ui.prompting import (
     CATEGORY_OF,
     PART_FIELDS,
@@ -38,13 +58,14 @@ from kling_ui.ui.prompting import (
     preview,
     template_menus,
 )
-from kling_ui.ui.submitting import JobRequest, no_first_frame, store_pair, submit
+from kling_ui.ui.submitting import no_first_frame
 from kling_ui.ui.texts import label, say
 
 log = logging.getLogger("kling_ui.ui.studio")
 
 PROMPT_LANGS = [("English", "en"), ("中文", "zh-CN")]
 PANEL_RECENT = 12
+FRAME_HEIGHT = 150
 
 
 def fit_choices(lang: str | None) -> list[tuple[str, str]]:
@@ -58,92 +79,164 @@ def build(ctx: StudioContext) -> StudioControls:
     # person's own library (built-in plus their own presets), `ctx.library_for`.
     library, settings = ctx.presets.base, ctx.settings
     start = default_choice(library, "en")
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=5):
-            with gr.Row():
-                first = frame_image(label("first_frame"), height=250, elem_id="kts-first")
-                last = frame_image(label("last_frame"), height=250, elem_id="kts-last")
-            with gr.Row():
-                swap = gr.Button(label("swap_frames"), size="sm", elem_id="kts-swap")
-                fit = gr.Radio(fit_choices("en"), value="fit", label=label("fit"))
-            report = gr.Markdown(elem_id="kts-frame-report")
-            hint = gr.Markdown(elem_id="kts-hint")
-            apply_hint = gr.Button(label("apply_suggestion"), size="sm", visible=False)
-            hint_parts = gr.State(None)
-        with gr.Column(scale=6):
-            gr.Markdown("### " + label("prompt_builder"))
-            with gr.Row():
-                prompt_lang = gr.Radio(
-                    PROMPT_LANGS, value="en", label=label("prompt_language"), elem_id="kts-lang"
+    prepared = PreparedFrames()
+    draft_frames = ctx.draft_frames if ctx.draft_frames is not None else gr.State(None)
+    draft_prompt = ctx.draft_prompt if ctx.draft_prompt is not None else gr.State(None)
+    frame_roots = [Path(get_upload_folder()), ctx.engine.frames_dir]
+
+    with gr.Row(equal_height=False, elem_id="kts-studio-main"):
+        with gr.Column(scale=11, min_width=380, elem_id="kts-studio-inputs"):
+            with gr.Row(equal_height=True, elem_id="kts-frames"):
+                first = frame_image(label("first_frame"), height=FRAME_HEIGHT, elem_id="kts-first")
+                with gr.Column(scale=0, min_width=56, elem_id="kts-swap-col"):
+                    swap = gr.Button(
+                        label("swap_frames"),
+                        size="sm",
+                        min_width=48,
+                        elem_id="kts-swap",
+                    )
+                last = frame_image(label("last_frame"), height=FRAME_HEIGHT, elem_id="kts-last")
+            with gr.Row(equal_height=True, visible=False, elem_id="kts-hint-row") as hint_row:
+                hint = gr.Markdown(elem_id="kts-hint")
+                apply_hint = gr.Button(
+                    label("apply_suggestion"),
+                    size="sm",
+                    scale=0,
+                    min_width=60,
+                    elem_id="kts-apply-hint",
+                    elem_classes=["kts-fit-button"],
                 )
+            frame_notice = notice_box("kts-frame-notice")
+            hint_parts = gr.State(None)
+            frames_ok = gr.State({})  # which frames are prepared: {"first": bool, "last": bool}
+            presets: dict[str, gr.Dropdown] = {}
+
+            def part_menu(name: str) -> gr.Dropdown:
+                presets[name] = gr.Dropdown(
+                    menu_choices(
+                        library, CATEGORY_OF[name], "en", none_label=say("none_preset", "en")
+                    ),
+                    value=start.presets.get(name, ""),
+                    label=label(f"part_{name}"),
+                    min_width=160,
+                    elem_id=f"kts-preset-{name}",
+                )
+                return presets[name]
+
+            with gr.Row(equal_height=True):
                 template = gr.Dropdown(
                     library.choices("template", "en"),
                     value=start.template,
                     label=label("template"),
+                    min_width=160,
                     elem_id="kts-template",
                 )
-            presets: dict[str, gr.Dropdown] = {}
-            free: dict[str, gr.Textbox] = {}
-            for name in PART_FIELDS:
-                with gr.Row(equal_height=True):
-                    presets[name] = gr.Dropdown(
-                        menu_choices(
-                            library, CATEGORY_OF[name], "en", none_label=say("none_preset", "en")
-                        ),
-                        value=start.presets.get(name, ""),
-                        label=label(f"part_{name}"),
-                        scale=2,
-                        elem_id=f"kts-preset-{name}",
-                    )
-                    free[name] = gr.Textbox(
-                        label=label("free_text"), max_lines=2, scale=3, elem_id=f"kts-free-{name}"
-                    )
-            extra = gr.Textbox(label=label("part_extra"), max_lines=3, elem_id="kts-extra")
+                part_menu("camera")
+            with gr.Row(equal_height=True):
+                part_menu("subject")
+                part_menu("environment")
+                part_menu("text_stability")
             prompt_box = gr.Textbox(
                 label=label("prompt_preview"),
                 interactive=False,
-                lines=4,
+                lines=3,
+                max_lines=6,
                 buttons=["copy"],
                 elem_id="kts-preview",
             )
-            length = gr.Markdown(elem_id="kts-length")
-            negative = gr.Textbox(
-                label=label("negative_prompt"),
-                value=default_negative(library, "en"),
-                placeholder=label("negative_placeholder"),
-                lines=2,
-                elem_id="kts-negative",
-            )
-            with gr.Row():
-                model = gr.Dropdown(
-                    views.model_choices(),
-                    value=settings.default_model,
-                    label=label("model"),
-                    elem_id="kts-model",
-                )
+            length = gr.HTML(elem_id="kts-length")
+            with gr.Row(equal_height=False, elem_id="kts-run-row"):
                 mode = gr.Radio(
                     ["std", "pro"],
                     value=settings.default_mode,
                     label=label("mode"),
+                    min_width=120,
                     elem_id="kts-mode",
                 )
                 duration = gr.Radio(
                     ["5", "10"],
                     value=settings.default_duration,
                     label=label("duration"),
+                    min_width=120,
                     elem_id="kts-duration",
                 )
-            rules = gr.HTML(elem_id="kts-rules")
+                with gr.Column(min_width=170, elem_id="kts-generate-col"):
+                    generate = gr.Button(
+                        label("generate"),
+                        variant="primary",
+                        interactive=False,
+                        elem_id="kts-generate",
+                    )
+                    submit_note = notice_box("kts-submit-note")
+            rules = gr.HTML(elem_id="kts-rules", elem_classes=["kts-hide-empty"])
             cost = gr.Markdown(elem_id="kts-cost")
-            new_take = gr.Checkbox(label=label("new_take"), value=False, elem_id="kts-new-take")
-            generate = gr.Button(
-                label("generate"), variant="primary", interactive=False, elem_id="kts-generate"
+            with gr.Accordion(label("advanced"), open=False, elem_id="kts-advanced"):
+                with gr.Row(equal_height=True):
+                    model = gr.Dropdown(
+                        views.model_choices(),
+                        value=settings.default_model,
+                        label=label("model"),
+                        min_width=220,
+                        elem_id="kts-model",
+                    )
+                    prompt_lang = gr.Radio(
+                        PROMPT_LANGS,
+                        value="en",
+                        label=label("prompt_language"),
+                        min_width=160,
+                        elem_id="kts-lang",
+                    )
+                fit = gr.Radio(
+                    fit_choices("en"), value="fit", label=label("fit"), elem_id="kts-fit"
+                )
+                free: dict[str, gr.Textbox] = {}
+                for row in (PART_FIELDS[:2], PART_FIELDS[2:]):
+                    with gr.Row(equal_height=True):
+                        for name in row:
+                            free[name] = gr.Textbox(
+                                label=label(f"free_{name}"),
+                                max_lines=2,
+                                min_width=200,
+                                elem_id=f"kts-free-{name}",
+                            )
+                extra = gr.Textbox(label=label("part_extra"), max_lines=3, elem_id="kts-extra")
+                new_take = gr.Checkbox(label=label("new_take"), value=False, elem_id="kts-new-take")
+                negative = gr.Textbox(
+                    label=label("negative_prompt"),
+                    value=default_negative(library, "en"),
+                    placeholder=label("negative_placeholder"),
+                    lines=2,
+                    elem_id="kts-negative",
+                )
+                report = gr.Markdown(elem_id="kts-frame-report", elem_classes=["kts-frame-report"])
+        with gr.Column(scale=9, min_width=320, elem_id="kts-studio-result"):
+            view = gr.Radio(
+                views.result_view_choices("en"),
+                value="video",
+                show_label=False,
+                container=False,
+                visible=False,
+                elem_id="kts-result-view",
             )
-            submit_note = gr.Markdown(elem_id="kts-submit-note")
-    with gr.Accordion(label("jobs"), open=True), gr.Row(equal_height=False):
-        with gr.Column(scale=3):
+            latest = gr.Video(
+                label=label("latest_video"),
+                interactive=False,
+                buttons=["download"],
+                autoplay=True,
+                loop=True,
+                elem_id="kts-latest",
+            )
+            latest_frame = gr.Image(
+                interactive=False,
+                visible=False,
+                show_label=False,
+                buttons=["download"],
+                elem_id="kts-result-frame",
+            )
+            caption = gr.HTML(elem_id="kts-result-caption", elem_classes=["kts-hide-empty"])
+            gr.Markdown("#### " + label("jobs"), elem_id="kts-jobs-title")
             progress = gr.HTML(elem_id="kts-progress")
-            with gr.Row(equal_height=False, elem_id="kts-cancel-row"):
+            with gr.Row(equal_height=True, visible=False, elem_id="kts-cancel-row") as cancel_row:
                 cancel_pick = gr.Dropdown(
                     [],
                     value=None,
@@ -155,18 +248,15 @@ def build(ctx: StudioContext) -> StudioControls:
                     label("cancel_job"),
                     variant="stop",
                     size="sm",
-                    scale=1,
+                    scale=0,
+                    min_width=60,
                     elem_id="kts-cancel-job",
+                    elem_classes=["kts-fit-button"],
                 )
-        with gr.Column(scale=2):
-            latest = gr.Video(
-                label=label("latest_video"),
-                interactive=False,
-                buttons=["download"],
-                elem_id="kts-latest",
-            )
-    latest_shown = gr.State("")
+            cancel_notice = notice_box("kts-cancel-notice")
+    latest_shown = gr.State({})  # the job in the result panel: id, video, frames
     cancel_shown = gr.State("")  # the cancel menu's signature, so unchanged menus are skipped
+    noted = gr.State([])  # the jobs the note under Generate speaks of, cleared when they end
 
     controls = StudioControls(
         first=first,
@@ -196,39 +286,72 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- frames -------------------------------------------------------------------------
 
-    @shows_errors
+    frame_outputs = [frame_notice, report, hint, hint_row, hint_parts, frames_ok, draft_frames]
+
+    @answers_in_words(len(frame_outputs) + 2)
     def on_frames(
-        first_path: str | None, last_path: str | None, fit_value: str, request: gr.Request
+        first_path: str | None,
+        last_path: str | None,
+        fit_value: str,
+        before: dict[str, Any] | None,
+        request: gr.Request,
     ):
         lang = lang_of(request)
+        fit_value = fit_value or "fit"
+        # A frame refused last time was taken out of its box; its notice stays this once.
+        kept_notice = bool((before or {}).get("cleared"))
+        untouched = [gr.skip(), gr.skip()]  # the frame boxes
+        cleared = ["", "", gr.update(visible=False), None]
         if not first_path:
-            return "", "", gr.update(visible=False), None
+            notice: Any = ""
+            if kept_notice:
+                notice = gr.skip()
+            elif last_path:
+                notice = views.notice_html(say("last_without_first", lang), "note")
+            draft = frames_record(None, last_path, fit=fit_value, prepared=None)
+            return [notice, *cleared, {"first": False, "last": False}, draft, *untouched]
+        key = PreparedFrames.key(first_path, last_path, fit_value)
         try:
-            pair = prepare_pair(first_path, last_path, fit=fit_value or "fit")
+            stored = prepared.get(key) or prepared.put(
+                key, store_pair(ctx.engine, first_path, last_path, fit_value)
+            )
         except FrameError as exc:
-            gr.Warning(exc.text(lang))
-            return f"⚠️ {exc.text(lang)}", "", gr.update(visible=False), None
-        report_md = "\n".join(f"- {line}" for line in pair.report_text(lang).splitlines())
+            log.info("frames refused: %s", exc)
+            role = getattr(exc, "role", "first")
+            kept = frames_record(
+                None if role == "first" else first_path,
+                None if role == "last" else last_path,
+                fit=fit_value,
+                prepared=None,
+            )
+            notice = views.notice_html(exc.text(lang), "error")
+            ready = {"first": False, "last": False, "cleared": role}
+            boxes = [None, gr.skip()] if role == "first" else [gr.skip(), None]
+            return [notice, *cleared, ready, kept, *boxes]
+        pair = stored.prepared
+        report_md = views.frame_report_markdown(pair, lang)
+        draft = frames_record(
+            first_path, last_path, fit=fit_value, prepared=(stored.first, stored.last)
+        )
+        ready = {"first": True, "last": pair.last is not None}
+        notice = gr.skip() if kept_notice else ""
         if pair.last is None:
-            return report_md, "", gr.update(visible=False), None
+            return [notice, report_md, "", gr.update(visible=False), None, ready, draft, *untouched]
         found = strategy_hint(pair.first, pair.last)
         hint_md = (
             f"**{say('strategy', lang)}** ({found.similarity:.2f}): {found.explanation.get(lang)}"
         )
         suggested = found.parts.model_dump()
-        return report_md, hint_md, gr.update(visible=True), suggested
+        shown = [notice, report_md, hint_md, gr.update(visible=True), suggested, ready, draft]
+        return [*shown, *untouched]
 
-    gr.on(
-        [first.change, last.change, fit.change],
-        on_frames,
-        [first, last, fit],
-        [report, hint, apply_hint, hint_parts],
-        api_visibility="private",
-        concurrency_limit=2,
-        concurrency_id="kling-frames",
-    )
     swap.click(
-        lambda a, b: (b, a), [first, last], [first, last], api_visibility="private", queue=False
+        lambda a, b: (b, a),
+        [first, last],
+        [first, last],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
     )
 
     def on_apply_hint(parts: dict[str, Any] | None):
@@ -280,6 +403,7 @@ def build(ctx: StudioContext) -> StudioControls:
         [prompt_box, length],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )
 
     def on_language(lang_value: str, negative_value: str):
@@ -292,34 +416,66 @@ def build(ctx: StudioContext) -> StudioControls:
         on_language, [prompt_lang, negative], [negative], api_visibility="private", queue=False
     )
 
+    draft_inputs = [*prompt_inputs, negative, model, mode, duration, fit]
+
+    def on_draft(data: dict[Any, Any]):
+        # The browser keeps the builder's choices and the settings (restored on load).
+        return prompt_record(
+            choice_from(data),
+            negative=data[negative] or "",
+            model=data[model] or "",
+            mode=data[mode] or "",
+            duration=data[duration] or "",
+            fit=data[fit] or "fit",
+        )
+
+    gr.on(
+        [c.change for c in draft_inputs],
+        on_draft,
+        set(draft_inputs),
+        [draft_prompt],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+
     # ---- model / mode / duration --------------------------------------------------------
 
     def on_controls(
         model_value: str,
         mode_value: str,
         duration_value: str,
-        first_path: str | None,
-        last_path: str | None,
+        ready: dict[str, Any] | None,
         prompt_value: str,
         negative_value: str,
         stored_keys: Any,
         request: gr.Request,
     ):
         lang = lang_of(request)
+        ready = ready or {}
         state = views.control_state(
             model_value,
             mode_value,
             duration_value,
-            has_first=bool(first_path),
-            has_tail=bool(last_path),
+            has_first=bool(ready.get("first")),
+            has_tail=bool(ready.get("last")),
             prompt=prompt_value or "",
             negative_prompt=negative_value or "",
             lang=lang,
+            needs_prompt=True,
         )
         return (
-            state.mode if state.mode != mode_value else gr.skip(),
-            state.duration if state.duration != duration_value else gr.skip(),
-            views.rules_html(state, lang),
+            gr.update(
+                value=state.mode,
+                interactive=len(state.modes) > 1,
+                info=state.mode_reason or None,
+            ),
+            gr.update(
+                value=state.duration,
+                interactive=len(state.durations) > 1,
+                info=state.duration_reason or None,
+            ),
+            views.rules_html(state, lang, with_note=False),
             views.cost_text(
                 model_value,
                 state.mode,
@@ -330,22 +486,34 @@ def build(ctx: StudioContext) -> StudioControls:
             gr.update(interactive=state.can_submit),
         )
 
-    control_inputs = [model, mode, duration, first, last, prompt_box, negative, ctx.browser_keys]
+    control_inputs = [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys]
+    control_outputs = [mode, duration, rules, cost, generate]
     gr.on(
-        [
-            model.change,
-            mode.change,
-            duration.change,
-            first.change,
-            last.change,
-            prompt_box.change,
-            negative.change,
-        ],
+        [model.change, mode.input, duration.input, prompt_box.change, negative.change],
         on_controls,
         control_inputs,
-        [mode, duration, rules, cost, generate],
+        control_outputs,
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
+    )
+    gr.on(
+        [first.change, last.change, fit.change],
+        on_frames,
+        [first, last, fit, frames_ok],
+        [*frame_outputs, first, last],
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id="kling-frames",
+        trigger_mode="always_last",
+        show_progress_on=[hint],
+    ).then(
+        on_controls,
+        control_inputs,
+        control_outputs,
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
     )
 
     def on_keys(
@@ -367,17 +535,21 @@ def build(ctx: StudioContext) -> StudioControls:
         [cost],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )
 
     # ---- generate -----------------------------------------------------------------------
 
-    @shows_errors
+    generate_outputs = [submit_note, noted, progress]
+
+    @answers_in_words(len(generate_outputs))
     def on_generate(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         first_path, last_path = data[first], data[last]
         if not first_path:
             raise no_first_frame()
         choice = choice_from(data)
+        owner = submitter_of(request, data[ctx.browser_id])
         built = preview(choice, ctx.library_for(request, data[ctx.browser_id]), lang)
         if built.error:
             raise UserError("prompt.invalid", Text(built.error, built.error))
@@ -391,6 +563,7 @@ def build(ctx: StudioContext) -> StudioControls:
             prompt=built.prompt,
             negative_prompt=negative_value,
             lang=lang,
+            needs_prompt=True,
         )
         if not state.can_submit:
             raise UserError(
@@ -399,7 +572,10 @@ def build(ctx: StudioContext) -> StudioControls:
             )
         credentials = ctx.credentials_for(data[ctx.browser_keys])
         fit_value = data[fit] or "fit"
-        frames = store_pair(ctx.engine, first_path, last_path, fit_value)
+        key = PreparedFrames.key(first_path, last_path, fit_value)
+        frames: StoredPair = prepared.get(key) or prepared.put(
+            key, store_pair(ctx.engine, first_path, last_path, fit_value)
+        )
         result = submit(
             ctx.engine,
             frames,
@@ -409,16 +585,15 @@ def build(ctx: StudioContext) -> StudioControls:
                 model=data[model],
                 mode=state.mode,
                 duration=state.duration,
-                submitter=submitter_of(request, data[ctx.browser_id]),
+                submitter=owner,
                 prompt_parts=choice.record() | {"fit": fit_value},
                 new_take=bool(data[new_take]),
             ),
             credentials,
         )
-        key = "job_reused" if result.reused else "job_queued"
-        note = say(key, lang, job=result.job.id[:8])
-        gr.Info(note)
-        return note
+        note_key = "job_reused" if result.reused else "job_queued"
+        note = views.notice_html(say(note_key, lang, job=result.job.id[:8]), "info")
+        return note, [result.job.id], progress_view(ctx, lang, owner).html
 
     generate_inputs = {
         first,
@@ -436,43 +611,96 @@ def build(ctx: StudioContext) -> StudioControls:
     generate.click(
         on_generate,
         generate_inputs,
-        [submit_note],
+        generate_outputs,
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
+        show_progress="hidden",  # the job's card appears in the list at once
     )
 
-    # ---- live progress ------------------------------------------------------------------
+    # ---- the result panel and live progress ---------------------------------------------
 
-    def on_tick(
-        shown_video: str,
-        chosen: str | None,
-        shown_menu: str,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        owner = submitter_of(request, browser_id)
-        view = progress_view(ctx, lang, owner)
-        videos: list[Any] = [gr.skip(), gr.skip()]
-        if view.newest and view.newest != shown_video:
-            videos = [view.newest, view.newest]
-        menu = cancel_menu(view.active, owner, chosen, lang)
-        menus: list[Any] = [gr.skip(), gr.skip()]
-        if menu.signature != shown_menu:
-            menus = [gr.update(choices=menu.choices, value=menu.value), menu.signature]
-        return [view.html, *videos, *menus]
+    result_outputs = [view, latest, latest_frame, caption, latest_shown]
 
-    ctx.timer.tick(
-        on_tick,
-        [latest_shown, cancel_pick, cancel_shown, ctx.browser_id],
-        [progress, latest, latest_shown, cancel_pick, cancel_shown],
+    def result_values(job: Job | None, shown: dict[str, Any], lang: str) -> list[Any]:
+        """The result panel for `job` (the newest finished video), or unchanged values."""
+        if job is None or job.video_path is None or shown.get("job") == job.id:
+            return [gr.skip()] * len(result_outputs)
+        has_last = job.spec.last_frame is not None
+        now_shown = {
+            "job": job.id,
+            "video": str(job.video_path),
+            "first": str(job.spec.first_frame),
+            "last": str(job.spec.last_frame) if has_last else None,
+        }
+        return [
+            gr.update(
+                choices=views.result_view_choices(lang, has_last=has_last),
+                value="video",
+                visible=True,
+            ),
+            gr.update(value=str(job.video_path), visible=True),
+            gr.update(visible=False),
+            views.result_caption(job, lang),
+            now_shown,
+        ]
+
+    def on_view(chosen: str | None, shown: dict[str, Any] | None):
+        shown = shown or {}
+        frame = shown.get(chosen or "")
+        if chosen == "video" or not frame or not Path(frame).is_file():
+            return gr.update(visible=True), gr.update(visible=False)
+        return gr.update(visible=False), gr.update(value=frame, visible=True)
+
+    view.input(
+        on_view,
+        [view, latest_shown],
+        [latest, latest_frame],
         api_visibility="private",
         queue=False,
         show_progress="hidden",
     )
 
-    @shows_errors
+    def on_tick(
+        shown: dict[str, Any] | None,
+        chosen: str | None,
+        shown_menu: str,
+        noted_jobs: list[str] | None,
+        browser_id: Any,
+        request: gr.Request,
+    ):
+        lang = lang_of(request)
+        owner = submitter_of(request, browser_id)
+        panel = progress_view(ctx, lang, owner)
+        menu = cancel_menu(panel.active, owner, chosen, lang)
+        menus: list[Any] = [gr.skip(), gr.skip(), gr.skip()]
+        if menu.signature != shown_menu:
+            menus = [
+                gr.update(choices=menu.choices, value=menu.value),
+                menu.signature,
+                gr.update(visible=bool(menu.choices)),
+            ]
+        notes: list[Any] = [gr.skip(), gr.skip()]
+        active = {job.id for job in panel.active}
+        if noted_jobs and not active.intersection(noted_jobs):
+            notes = ["", []]  # the jobs the note spoke of have ended: the list says the rest
+        return [
+            panel.html,
+            *result_values(panel.newest, shown or {}, lang),
+            *menus,
+            *notes,
+        ]
+
+    ctx.timer.tick(
+        on_tick,
+        [latest_shown, cancel_pick, cancel_shown, noted, ctx.browser_id],
+        [progress, *result_outputs, cancel_pick, cancel_shown, cancel_row, submit_note, noted],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+
+    @answers_in_words(2, notice=1)
     def on_cancel_job(job_id: str | None, browser_id: Any, request: gr.Request):
         owner = submitter_of(request, browser_id)
         try:
@@ -481,81 +709,119 @@ def build(ctx: StudioContext) -> StudioControls:
             stored = None
         job = job_to_cancel(job_id, stored, owner)
         cancelled = ctx.engine.cancel(job.id, owner=owner)
-        gr.Info(say("cancelled_notice", lang_of(request), job=cancelled.id[:8]))
-        return None
+        said = say("cancelled_notice", lang_of(request), job=cancelled.id[:8])
+        return None, views.notice_html(said, "info")
 
-    # Queued (not queue=False): gr.Info reaches the page only from queued events.
     cancel_job.click(
-        on_cancel_job, [cancel_pick, ctx.browser_id], [cancel_pick], api_visibility="private"
+        on_cancel_job,
+        [cancel_pick, ctx.browser_id],
+        [cancel_pick, cancel_notice],
+        api_visibility="private",
+        show_progress="hidden",
     )
 
-    # ---- page load: the page's language for server-made labels --------------------------
+    # ---- page load: the page's language, this browser's draft and its latest video --------
 
-    def on_load(stored_keys: Any, browser_id: Any, request: gr.Request):
+    def on_load(
+        stored_keys: Any,
+        browser_id: Any,
+        frames_draft: Any,
+        prompt_draft: Any,
+        request: gr.Request,
+    ):
         lang = lang_of(request)
         owner = submitter_of(request, browser_id)
         own = ctx.presets.for_owner(owner)
+
+        def offered(part: str, preset_id: str) -> bool:
+            category = "template" if part == "template" else CATEGORY_OF[part]
+            return own.find(category, preset_id) is not None
+
+        draft = restored_prompt(prompt_draft, offered, lang)
+        choice = draft.choice if draft is not None else default_choice(library, lang)
         menus = [
             gr.update(
                 choices=menu_choices(
                     own, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)
-                )
+                ),
+                value=choice.presets.get(name, ""),
             )
             for name in PART_FIELDS
         ]
-        prompt_value = preview(default_choice(library, lang), library, lang).prompt
-        negative_value = default_negative(library, lang)
+        prompt_value = preview(choice, own, lang).prompt
+        negative_value = (
+            draft.negative
+            if draft is not None and draft.negative is not None
+            else default_negative(library, choice.lang)
+        )
+        model_value = (draft.model if draft else None) or settings.default_model
+        first_path = restored_frame(frames_draft, "first", frame_roots)
+        last_path = restored_frame(frames_draft, "last", frame_roots)
         state = views.control_state(
-            settings.default_model,
-            settings.default_mode,
-            settings.default_duration,
+            model_value,
+            (draft.mode if draft else None) or settings.default_mode,
+            (draft.duration if draft else None) or settings.default_duration,
             has_first=False,
             has_tail=False,
             prompt=prompt_value,
             negative_prompt=negative_value,
             lang=lang,
+            needs_prompt=True,
         )
-        view = progress_view(ctx, lang, owner)
+        panel = progress_view(ctx, lang, owner)
         return (
-            gr.update(choices=fit_choices(lang)),
-            gr.update(choices=own.choices("template", lang)),
+            gr.update(choices=fit_choices(lang), value=(draft.fit if draft else None) or "fit"),
+            gr.update(choices=own.choices("template", lang), value=choice.template),
             *menus,
-            lang,
+            *[choice.free.get(name, "") for name in PART_FIELDS],
+            choice.extra,
+            choice.lang,
             negative_value,
+            model_value if model_value in MODELS else settings.default_model,
+            state.mode,
+            state.duration,
+            first_path if first_path else gr.skip(),
+            last_path if last_path else gr.skip(),
             prompt_value,
             views.prompt_length_text(prompt_value, lang),
-            views.rules_html(state, lang),
+            views.rules_html(state, lang, with_note=False),
             views.cost_text(
-                settings.default_model,
+                model_value,
                 state.mode,
                 state.duration,
                 payer=ctx.payer_for(stored_keys),
                 lang=lang,
             ),
-            view.html,
-            view.newest or gr.skip(),
-            view.newest or "",
+            panel.html,
+            *result_values(panel.newest, {}, lang),
         )
 
     ctx.blocks.load(
         on_load,
-        [ctx.browser_keys, ctx.browser_id],
+        [ctx.browser_keys, ctx.browser_id, draft_frames, draft_prompt],
         [
             fit,
             template,
             *presets.values(),
+            *free.values(),
+            extra,
             prompt_lang,
             negative,
+            model,
+            mode,
+            duration,
+            first,
+            last,
             prompt_box,
             length,
             rules,
             cost,
             progress,
-            latest,
-            latest_shown,
+            *result_outputs,
         ],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )
     return controls
 
@@ -564,13 +830,13 @@ class ProgressView(NamedTuple):
     """What the timer refreshes on the Studio tab, from one read of the store."""
 
     html: str  # the job list
-    newest: str | None  # the newest finished video's path, None when there is none
+    newest: Job | None  # the newest job with a finished video, None when there is none
     active: list[Job]  # every job still under way (for the cancel menu)
 
 
 def progress_view(ctx: StudioContext, lang: str, owner: str) -> ProgressView:
-    """`owner`'s job list as HTML, their newest finished video and their jobs under way
-    (nobody else's job is ever listed here)."""
+    """`owner`'s job list as HTML, their newest finished video's job and their jobs under
+    way (nobody else's job is ever listed here)."""
     engine = ctx.engine
     now = time.time()
     active = engine.jobs(status=views.ACTIVE_STATUSES, limit=None, owner=owner)
@@ -583,7 +849,7 @@ def progress_view(ctx: StudioContext, lang: str, owner: str) -> ProgressView:
         lines.append(views.job_line(job, position=position, estimate=estimate, now=now, lang=lang))
     newest = next(
         (
-            str(j.video_path)
+            j
             for j in recent
             if j.status is JobStatus.DONE and j.video_path and j.video_path.is_file()
         ),

@@ -42,7 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Studio: frames
     "first_frame": ("First frame", "首帧"),
     "last_frame": ("Last frame (optional)", "尾帧（可选）"),
-    "swap_frames": ("⇄ Swap frames", "⇄ 交换首尾帧"),
+    "swap_frames": ("⇄ Swap", "⇄ 交换"),
     "fit": ("When a frame's shape differs", "画面比例不一致时"),
     "fit_fit": ("Fit inside (pad)", "完整放入（留边）"),
     "fit_cover": ("Fill (crop)", "铺满（裁切）"),
@@ -59,7 +59,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "part_environment": ("Environment", "环境"),
     "part_text_stability": ("Text stability", "文字稳定"),
     "part_extra": ("Anything else", "其他补充"),
-    "free_text": ("Your own words (optional)", "自定义描述（可选）"),
     "preset": ("Preset", "预设"),
     "prompt_preview": ("Final prompt sent to Kling", "最终发送给可灵的提示词"),
     "negative_prompt": ("Negative prompt", "反向提示词"),
@@ -159,6 +158,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lab_no_best": (
         "Mark one finished variant as the best first.",
         "请先把一个已完成的变体标记为最佳。",
+    ),
+    "lab_not_done": (
+        "This variant has no video yet: mark it once it is done.",
+        "该变体还没有视频：完成后再标记。",
     ),
     "lab_saved": ("Saved the preset “{name}”.", "已保存预设“{name}”。"),
     "no_first_frame": ("Upload a first frame first.", "请先上传首帧。"),
@@ -315,6 +318,42 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unexpected_remedy": (
         "Try again; if it keeps happening, the server log has the details.",
         "请重试；如果反复出现，请查看服务器日志。",
+    ),
+    "advanced": (
+        "Advanced: model, prompt language, frame fitting, your own words, negative prompt",
+        "高级：模型、提示词语言、画面适配、自定义描述、反向提示词",
+    ),
+    "free_camera": ("Camera move: your own words", "镜头运动：自定义描述"),
+    "free_subject": ("Subject change: your own words", "主体变化：自定义描述"),
+    "free_environment": ("Environment: your own words", "环境：自定义描述"),
+    "free_text_stability": ("Text stability: your own words", "文字稳定：自定义描述"),
+    "result_first": ("First frame", "首帧"),
+    "result_video": ("Video", "视频"),
+    "result_last": ("Last frame", "尾帧"),
+    "no_prompt": (
+        "The prompt is empty: choose a preset or write what should happen.",
+        "提示词为空：请选择预设，或写下画面应如何变化。",
+    ),
+    "untitled_job": ("(no prompt)", "（无提示词）"),
+    "units_demo": (
+        "free (demo simulator); with real keys about {units} units",
+        "免费（演示模拟器）；使用真实密钥时约 {units} 个单位",
+    ),
+    "mode_locked": (
+        "With a last frame, {model} makes only {allowed}: {refused} cannot use a last frame.",
+        "使用尾帧时，{model} 仅支持 {allowed}：{refused} 无法使用尾帧。",
+    ),
+    "duration_locked": (
+        "With a last frame, {model} in {mode} mode makes only {allowed} videos.",
+        "使用尾帧时，{model} 的 {mode} 模式仅支持 {allowed} 的视频。",
+    ),
+    "frame_one_prepared": (
+        "First frame prepared at {size}; add a last frame to choose where the transition ends.",
+        "首帧已处理为 {size}；添加尾帧即可指定转场的终点画面。",
+    ),
+    "last_without_first": (
+        "Add a first frame too: a video starts from its first frame.",
+        "请同时添加首帧：视频从首帧开始。",
     ),
     "no_job": ("There is no job {job}.", "没有任务 {job}。"),
     "no_job_remedy": (

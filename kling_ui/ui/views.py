@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kling_ui.frames import PreparedPair
 from kling_ui.i18n import UserError
 from kling_ui.jobs.keycheck import KEY_STATE_TEXT, KeyState
 from kling_ui.jobs.models import KEYS_DEMO, KEYS_OWN, KEYS_SHARED, STATUS_LABELS, Job, JobStatus
@@ -55,15 +56,27 @@ def model_choices() -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- model / mode / duration
 
 
+MODES: tuple[str, ...] = ("std", "pro")
+DURATIONS: tuple[str, ...] = ("5", "10")
+
+
 @dataclass(frozen=True)
 class ControlState:
-    """What the model, mode and duration controls should show after applying Kling's rules."""
+    """What the model, mode and duration controls should show after applying Kling's rules.
+
+    `modes` and `durations` are the choices the model allows for these frames; a control
+    with a single allowed choice is shown disabled, with `mode_reason` / `duration_reason`
+    beside it saying why (never silently switched back)."""
 
     mode: str
     duration: str
     note: str  # why mode or duration changed by themselves; "" when nothing changed
     problems: tuple[str, ...]  # what forbids submitting, each saying what to change
     can_submit: bool
+    modes: tuple[str, ...] = MODES
+    durations: tuple[str, ...] = DURATIONS
+    mode_reason: str = ""
+    duration_reason: str = ""
 
 
 def control_state(
@@ -76,12 +89,15 @@ def control_state(
     prompt: str = "",
     negative_prompt: str = "",
     lang: str | None = None,
+    needs_prompt: bool = False,
 ) -> ControlState:
     """Apply the capability table to the person's choices.
 
-    A last frame moves mode/duration to the nearest allowed pair and says why; anything the
+    A last frame moves mode/duration to the nearest allowed pair and says why; the choices
+    the model forbids are listed apart (`modes`, `durations`) with the reason. Anything the
     table still forbids (a model without last-frame support, an over-long prompt) is listed
-    and blocks Generate, as does a missing first frame.
+    and blocks Generate, as does a missing first frame and, with `needs_prompt`, an empty
+    prompt.
     """
     if model not in MODELS:
         reason = text("cannot_submit", reasons=model).get(lang)
@@ -98,12 +114,58 @@ def control_state(
         duration=new_duration,  # type: ignore[arg-type]
     )
     found = [p.get(lang) for p in problems(request)]
+    if needs_prompt and not prompt.strip():
+        found.insert(0, say("no_prompt", lang))
     if not has_first:
         found.insert(0, say("no_first_frame", lang))
     shown = note.get(lang).strip()
     if not shown and has_tail and MODELS[model].accepts_tail:
         shown = tail_rule(model, lang)  # keep saying why, not only at the moment of change
-    return ControlState(new_mode, new_duration, shown, tuple(found), not found)
+    modes, durations, mode_reason, duration_reason = allowed_choices(
+        model, new_mode, has_tail=has_tail, lang=lang
+    )
+    return ControlState(
+        new_mode,
+        new_duration,
+        shown,
+        tuple(found),
+        not found,
+        modes,
+        durations,
+        mode_reason,
+        duration_reason,
+    )
+
+
+def allowed_choices(
+    model: str, mode: str, *, has_tail: bool, lang: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+    """The modes and durations `model` allows (with a last frame when `has_tail`, in `mode`)
+    and, for each control that has choices taken away, the reason in `lang`."""
+    cap = MODELS.get(model)
+    if cap is None or not has_tail or not cap.accepts_tail:
+        return MODES, DURATIONS, "", ""
+    modes = tuple(m for m in MODES if m in cap.tail_modes())
+    in_mode = mode if mode in modes else modes[-1]
+    durations = tuple(d for d in DURATIONS if d in cap.tail_durations(in_mode))
+    mode_reason = duration_reason = ""
+    if modes != MODES:
+        mode_reason = say(
+            "mode_locked",
+            lang,
+            model=model,
+            allowed=" / ".join(modes),
+            refused=" / ".join(m for m in MODES if m not in modes),
+        )
+    if durations != DURATIONS:
+        duration_reason = say(
+            "duration_locked",
+            lang,
+            model=model,
+            mode=in_mode,
+            allowed=" / ".join(f"{d} s" for d in durations),
+        )
+    return modes, durations, mode_reason, duration_reason
 
 
 def tail_rule(model: str, lang: str | None) -> str:
@@ -120,10 +182,11 @@ def blocked_text(state: ControlState, lang: str | None) -> str:
     return say("cannot_submit", lang, reasons=" ".join(state.problems))
 
 
-def rules_html(state: ControlState, lang: str | None) -> str:
-    """The note on what the rules changed and, when Generate is off, why."""
+def rules_html(state: ControlState, lang: str | None, *, with_note: bool = True) -> str:
+    """The note on what the rules changed (unless the controls say it themselves,
+    `with_note=False`) and, when Generate is off, why."""
     parts = []
-    if state.note:
+    if state.note and with_note:
         parts.append(f'<div class="kts-note">{html.escape(state.note)}</div>')
     if not state.can_submit:
         parts.append(f'<div class="kts-problems">{html.escape(blocked_text(state, lang))}</div>')
@@ -237,9 +300,12 @@ class JobLine:
     keys: str = ""  # which keys it runs on, in the page's language
 
 
-def job_title(job: Job, limit: int = TITLE_CHARS) -> str:
-    """A short human name for a job: its label, else the start of its prompt, else its id."""
-    name = (job.spec.label or job.spec.prompt or job.id).strip().replace("\n", " ")
+def job_title(job: Job, limit: int = TITLE_CHARS, lang: str | None = None) -> str:
+    """A short human name for a job: its label, else the start of its prompt, else "(no
+    prompt)" in `lang` (the card shows the id beside it, never twice)."""
+    name = (job.spec.label or job.spec.prompt or "").strip().replace("\n", " ")
+    if not name:
+        return say("untitled_job", lang)
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
@@ -291,7 +357,7 @@ def job_line(
         message = _message(job, lang)
     return JobLine(
         id=job.id,
-        title=job_title(job),
+        title=job_title(job, lang=lang),
         status=status.value,
         badge=status_label(status, lang),
         meta=" · ".join(parts),
@@ -349,11 +415,33 @@ def _line_html(line: JobLine) -> str:
         f'<div class="kts-job kts-{line.status}" data-job="{html.escape(line.id)}" '
         f'data-status="{line.status}">'
         f'<div class="kts-head"><span class="kts-badge">{html.escape(line.badge)}</span>'
-        f'<span class="kts-title">{html.escape(line.title)}</span>{keys}'
-        f'<code class="kts-id">{html.escape(line.id)}</code></div>'
+        f'<span class="kts-title">{html.escape(line.title)}</span>{keys}</div>'
         f'<div class="kts-bar"><div style="width:{width}"></div></div>'
-        f'<div class="kts-meta">{html.escape(line.meta)}</div>{message}</div>'
+        f'<div class="kts-meta">{html.escape(line.meta)} '
+        f'<code class="kts-id" title="{html.escape(line.id)}">{html.escape(line.id[:8])}</code>'
+        f"</div>{message}</div>"
     )
+
+
+RESULT_VIEWS = ("first", "video", "last")
+
+
+def result_view_choices(lang: str | None, *, has_last: bool = True) -> list[tuple[str, str]]:
+    """The before/after switch of the result panel: first frame, video, last frame."""
+    keys = {"first": "result_first", "video": "result_video", "last": "result_last"}
+    return [(say(keys[v], lang), v) for v in RESULT_VIEWS if has_last or v != "last"]
+
+
+def result_caption(job: Job, lang: str | None) -> str:
+    """One line under the latest video, as HTML: its name and how it was made."""
+    parts = [job_title(job, 70, lang), settings_summary(job)]
+    taken = _taken(job)
+    if taken is not None:
+        parts.append(say("took", lang, took=clock(taken)))
+    keys = runs_on_text(job.runs_on, lang)
+    if keys:
+        parts.append(keys)
+    return f'<div class="kts-caption">{html.escape(" · ".join(parts))}</div>'
 
 
 def panel_jobs(active: Iterable[Job], recent: Iterable[Job], recent_limit: int = 6) -> list[Job]:
@@ -422,7 +510,7 @@ def history_rows(jobs: Iterable[Job], *, now: float, lang: str | None) -> list[l
             [
                 when(job.created_at),
                 status_label(status, lang),
-                job_title(job),
+                job_title(job, lang=lang),
                 settings_summary(job) + (f" · {keys}" if keys else ""),
                 clock(took),
                 job.error_text(lang) or "",
@@ -462,7 +550,7 @@ def job_detail_html(job: Job, *, lang: str | None) -> str:
             row("detail_keys", f'<span data-keys="{html.escape(job.runs_on)}">{keys}</span>')
         )
     if job.units is not None:
-        items.append(row("detail_units", f"{job.units:g}"))
+        items.append(row("detail_units", html.escape(units_text(job, lang))))
     if job.error_code:
         zh = lang is not None and lang.lower().startswith("zh")
         title = (job.error_title_zh if zh else job.error_title_en) or ""
@@ -473,6 +561,16 @@ def job_detail_html(job: Job, *, lang: str | None) -> str:
         if remedy:
             items.append(row("detail_remedy", html.escape(remedy)))
     return '<dl class="kts-detail">' + "".join(items) + "</dl>"
+
+
+def units_text(job: Job, lang: str | None) -> str:
+    """What a job cost: Kling's units on real keys; "free" on the demo simulator (which
+    reports what real keys would have cost)."""
+    if job.units is None:
+        return "–"
+    if job.runs_on == KEYS_DEMO:
+        return say("units_demo", lang, units=f"{job.units:g}")
+    return f"{job.units:g}"
 
 
 # ---------------------------------------------------------------- prompt lab
@@ -488,13 +586,17 @@ class LabCell:
     best: bool
 
 
-def lab_cell(job: Job | None, *, now: float, lang: str | None) -> LabCell:
-    """The result panel for one variant: its status line, its video once done, best or not."""
+def lab_cell(
+    job: Job | None, *, now: float, lang: str | None, marked: bool | None = None
+) -> LabCell:
+    """The result panel for one variant: its status line, its video once done, best or not
+    (`marked`: whether it is the one marked best in this run; None: the job's own mark)."""
     if job is None:
         empty = html.escape(say("lab_nothing_yet", lang))
         return LabCell(None, f'<div class="kts-lab-cell">{empty}</div>', None, False)
     line = job_line(job, position=None, estimate=None, now=now, lang=lang)
-    star = "★ " if job.best else ""
+    best = job.best if marked is None else marked
+    star = "★ " if best else ""
     body = (
         f'<div class="kts-lab-cell kts-{line.status}" data-status="{line.status}">'
         f"<b>{star}{html.escape(line.badge)}</b> · {html.escape(line.meta)}"
@@ -502,7 +604,7 @@ def lab_cell(job: Job | None, *, now: float, lang: str | None) -> LabCell:
         + "</div>"
     )
     video = str(job.video_path) if job.video_path and JobStatus(job.status).finished else None
-    return LabCell(job.id, body, video, job.best)
+    return LabCell(job.id, body, video, best)
 
 
 def distinct_prompts(variants: Sequence[str]) -> list[str]:
@@ -513,6 +615,34 @@ def distinct_prompts(variants: Sequence[str]) -> list[str]:
         if cleaned and cleaned not in seen:
             seen.append(cleaned)
     return seen
+
+
+# ---------------------------------------------------------------- notices and frames
+
+NOTICE_KINDS = ("error", "info", "note")
+
+
+def notice_html(message: str, kind: str = "error") -> str:
+    """A handler's word to the person, shown next to what it is about ("" shows nothing).
+    `kind`: "error" (what went wrong and what to do), "info" (done) or "note" (heads-up)."""
+    if not message:
+        return ""
+    if kind not in NOTICE_KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    role = ' role="alert"' if kind == "error" else ""
+    return (
+        f'<div class="kts-say kts-say-{kind}" data-kind="{kind}"{role}>{html.escape(message)}</div>'
+    )
+
+
+def frame_report_markdown(pair: PreparedPair, lang: str | None) -> str:
+    """What frame preparation did, one line per step, in `lang`. With only a first frame
+    the size line speaks of that frame alone (never "both frames")."""
+    lines = [line.get(lang) for line in pair.report]
+    if pair.last is None and lines:
+        width, height = pair.target
+        lines[0] = say("frame_one_prepared", lang, size=f"{width}x{height}")
+    return "\n".join(f"- {line}" for line in lines)
 
 
 # ---------------------------------------------------------------- errors

@@ -1,11 +1,13 @@
-"""`python -m kling_ui generate`: one transition end to end, exit codes, one-line errors."""
+"""`python -m kling_ui generate`: one transition end to end, exit codes, one-line errors.
+
+Run in this process through `kling_ui.cli.main`; two smoke tests run a real process."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from cli_helpers import base_env, run_cli
+from cli_helpers import base_env, run_cli, run_process
 
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from kling_ui.simulator import SimulatorServer
@@ -25,7 +27,9 @@ def keys_env(server: SimulatorServer, data_dir: Path, secret: str | None = None)
 
 
 def test_demo_mode_makes_a_video_and_says_it_used_the_simulator(workdir: Path) -> None:
-    run = run_cli(["generate", "first.png", "last.png", "--json"], base_env(workdir / "d"), workdir)
+    run = run_process(
+        ["generate", "first.png", "last.png", "--json"], base_env(workdir / "d"), workdir
+    )
     assert run.code == EXIT_OK, run.err
     summary = run.last_json()
     assert summary["status"] == "done" and summary["error"] is None
@@ -47,7 +51,9 @@ def test_without_json_stdout_is_just_the_video_path(workdir: Path) -> None:
 
 
 def test_a_missing_frame_is_bad_input_in_one_line(workdir: Path) -> None:
-    run = run_cli(["generate", "nope.png", "last.png", "--json"], base_env(workdir / "d"), workdir)
+    run = run_process(
+        ["generate", "nope.png", "last.png", "--json"], base_env(workdir / "d"), workdir
+    )
     assert run.code == EXIT_USAGE
     assert run.last_json()["error"]["code"].startswith("frame.")
     assert "Traceback" not in run.err

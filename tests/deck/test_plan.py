@@ -165,15 +165,6 @@ def test_clips_are_only_available_once_every_transition_is_done() -> None:
     assert plan.slide_paths() == [Path(f"/deck/slide-00{i}.png") for i in (1, 2, 3)]
 
 
-def test_progress_reaches_a_transition_set_aside_by_a_reorder() -> None:
-    plan = _plan(3)
-    plan.record(1, "processing", job_id="job-9")
-    plan.reorder(["s001", "s003", "s002"], _pair_prompt)
-    updated = plan.record_job("job-9", "done", clip_path="/clips/late.mp4")
-    assert updated is not None and updated.pair == ("s002", "s003")
-    assert plan.record_job("job-unknown", "failed") is None
-
-
 def test_a_plan_survives_saving_and_loading(tmp_path: Path) -> None:
     plan = _plan(4)
     plan.set_hold(3.0, "s003")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import warnings
@@ -100,13 +99,6 @@ def test_the_same_input_gives_the_same_bytes():
 
     assert first.data == again.data
     assert first.sha256 == hashlib.sha256(first.data).hexdigest()
-
-
-def test_base64_has_no_data_prefix_and_round_trips():
-    frame = prepare_frame(encode(slide(), "PNG"))
-
-    assert not frame.b64().startswith("data:")
-    assert base64.b64decode(frame.b64()) == frame.data
 
 
 def test_cmyk_is_converted_to_rgb_and_reported():

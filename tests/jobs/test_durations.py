@@ -15,7 +15,7 @@ def test_the_first_query_aims_just_after_the_shortest_recent_task() -> None:
     durations = TaskDurations(default=100.0)
     for seconds in (120.0, 95.0, 150.0):
         durations.record("acct", seconds)
-    assert durations.first_query_delay("acct", 5.0) == pytest.approx(95.0 * 1.03)
+    assert durations.first_query_delay("acct", 5.0) == pytest.approx(95.0 * 1.02)
     assert durations.first_query_delay("other", 5.0) == 5.0
 
 
@@ -31,10 +31,10 @@ def test_tasks_of_the_same_kind_are_timed_by_their_own_history() -> None:
 def test_follow_ups_are_short_once_the_expected_end_has_passed() -> None:
     durations = TaskDurations(default=100.0)
     durations.record("acct", 8.0)
-    assert durations.next_query_delay("acct", 5.0, ran=2.0) == pytest.approx(6.0 + 0.24)
+    assert durations.next_query_delay("acct", 5.0, ran=2.0) == pytest.approx(6.0 + 0.16)
     assert durations.next_query_delay("acct", 5.0, ran=8.5) == pytest.approx(0.4)
     # before any task is known, follow-ups come a little closer than the poll interval
-    assert durations.next_query_delay("new", 5.0, ran=8.5) == pytest.approx(2.0)
+    assert durations.next_query_delay("new", 5.0, ran=8.5) == pytest.approx(1.0)
 
 
 def test_typical_is_the_median_or_the_default() -> None:

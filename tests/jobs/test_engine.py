@@ -315,22 +315,15 @@ def test_a_callback_is_only_a_hint(
     assert checked.video_url is None
 
 
-def test_subscribers_see_each_step_in_order(
+def test_a_job_passes_each_step_in_order(
     simulator: SimulatorServer, engine_factory: EngineFactory, frames: tuple[Path, Path]
 ) -> None:
     engine = engine_factory(simulator)
-    seen: list[JobStatus] = []
-    unsubscribe = engine.subscribe(lambda job: seen.append(job.status))
-    engine.wait(engine.submit(spec_for(frames)).job.id, WAIT)
-    unsubscribe()
-    steps = [s for n, s in enumerate(seen) if n == 0 or seen[n - 1] is not s]
-    assert steps[0] is JobStatus.QUEUED and steps[-1] is JobStatus.DONE
-    for expected in (JobStatus.SUBMITTING, JobStatus.SUBMITTED, JobStatus.DOWNLOADING):
-        assert expected in steps
-    assert steps.index(JobStatus.SUBMITTING) < steps.index(JobStatus.SUBMITTED)
-    count = len(seen)
-    engine.wait(engine.submit(spec_for(frames, prompt="after")).job.id, WAIT)
-    assert len(seen) == count
+    job = engine.wait(engine.submit(spec_for(frames)).job.id, WAIT)
+    assert job.status is JobStatus.DONE
+    steps = [job.submitting_at, job.submitted_at, job.downloading_at, job.finished_at]
+    assert all(at is not None for at in steps)
+    assert [job.created_at, *steps] == sorted([job.created_at, *steps])  # type: ignore[type-var]
 
 
 def test_queue_position_and_estimate_follow_the_line(

@@ -62,61 +62,66 @@ def test_the_ceiling_never_drops_below_one() -> None:
     assert pool.ceiling == 1
 
 
-def test_a_refused_create_waits_about_one_second_whatever_the_poll_interval() -> None:
+def test_a_refused_create_holds_creates_about_one_second_whatever_the_poll_interval() -> None:
     clock = Clock()
     pool = pool_of(3, clock)
     pool.acquire()
-    pool.busy()
+    assert pool.busy() == pytest.approx(1.0)
     assert pool.available() is False
     assert pool.next_change() == pytest.approx(101.0)
     clock.now = 101.0
     assert pool.available() is True
 
 
-def test_the_back_off_is_jittered_by_up_to_a_quarter() -> None:
+def test_the_back_off_is_jittered_by_up_to_a_tenth() -> None:
     clock = Clock()
     pool = SlotPool(3, clock=clock, jitter=lambda: 1.0)
     pool.acquire()
     pool.busy()
-    assert pool.next_change() == pytest.approx(101.25)
+    assert pool.next_change() == pytest.approx(101.1)
 
 
-def test_after_a_1303_a_slot_freed_by_our_task_gives_one_create() -> None:
+def test_a_slot_freed_by_our_task_gives_one_create_during_a_back_off() -> None:
     clock = Clock()
     pool = pool_of(3, clock)
     _fill(pool)
     pool.busy()
-    clock.now += 1.0
-    pool.release()  # one of ours ended
+    pool.busy()  # in flight 1, ceiling 1
+    pool.release()  # our task ended
     assert _fill(pool) == 1
 
 
-def test_a_lowered_ceiling_is_probed_one_slot_after_the_back_off() -> None:
+def test_refusals_in_one_burst_wait_out_one_back_off_and_grow_it_once() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
+    _fill(pool)
+    assert pool.busy() == pytest.approx(1.0)
+    clock.now += 0.25
+    assert pool.busy() == pytest.approx(0.75)  # the same back-off, not a longer one
+    clock.now = 101.0
+    pool.acquire()
+    assert pool.busy() == pytest.approx(1.5)
+
+
+def test_after_the_back_off_each_free_slot_may_probe_once() -> None:
+    clock = Clock()
+    pool = pool_of(3, clock)
+    _fill(pool)
+    for _ in range(3):
+        pool.busy()  # a full account: every create refused
+    assert _fill(pool) == 0
+    clock.now += 1.0
+    assert _fill(pool) == 3  # one probe per free slot, no more
+
+
+def test_an_accepted_create_lifts_the_hold_and_restores_the_ceiling() -> None:
     clock = Clock()
     pool = pool_of(3, clock)
     _fill(pool)
     pool.busy()
-    clock.now += 0.9
-    assert pool.available() is False
-    clock.now += 0.2
-    assert pool.available() is True
-    pool.acquire()
-    assert pool.available() is False  # one probe at a time: no create storm
-
-
-def test_an_accepted_create_resets_the_back_off_and_climbs_at_once() -> None:
-    clock = Clock()
-    pool = pool_of(3, clock)
-    _fill(pool)
-    pool.busy()
-    pool.busy()  # ceiling 1, back-off now 2.25 s
-    assert pool.ceiling == 1
-    clock.now += 2.25
-    pool.release()
-    assert pool.available()
-    pool.acquire()
+    pool.busy()  # ceiling 1
     pool.created()
-    assert pool.ceiling == 2
+    assert pool.ceiling == 3 and pool.available() is True
 
 
 def test_repeated_1303s_grow_the_wait_by_half_up_to_its_cap() -> None:
@@ -128,7 +133,7 @@ def test_repeated_1303s_grow_the_wait_by_half_up_to_its_cap() -> None:
         start = clock.now
         pool.busy()
         waits.append(pool.next_change() - start)
-        clock.now = pool.next_change()
+        clock.now = pool.next_change()  # the probe after each back-off is refused again
     assert waits == pytest.approx([1.0, 1.5, 2.0, 2.0])
 
 
@@ -143,12 +148,3 @@ def test_a_retry_after_from_kling_is_honoured_when_longer_than_the_backoff() -> 
 def test_a_pool_needs_at_least_one_slot() -> None:
     with pytest.raises(ValueError):
         SlotPool(0)
-
-
-def test_an_accepted_create_lifts_the_hold_so_no_slot_idles() -> None:
-    clock = Clock()
-    pool = pool_of(3, clock)
-    _fill(pool)
-    assert pool.busy() == pytest.approx(1.0)  # the refused job itself waits this long
-    pool.created()  # another create of the same wave was accepted: Kling has room
-    assert pool.available() is True

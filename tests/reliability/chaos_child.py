@@ -16,8 +16,7 @@ from pathlib import Path
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.run import DeckRunner, DeckSettings
-from kling_ui.frames import prepare_pair
-from kling_ui.jobs.models import JobSpec
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.runtime import Runtime
 
 
@@ -27,17 +26,17 @@ def main(plan_path: Path) -> None:
     runtime = Runtime.from_settings().start()
     engine = runtime.engine
     for single in plan["singles"]:
-        pair = prepare_pair(Path(single["first"]), Path(single["last"]), target=(640, 360))
-        assert pair.last is not None
-        engine.submit(
-            JobSpec(
-                first_frame=engine.save_frame(pair.first.data, pair.first.format.lower()),
-                last_frame=engine.save_frame(pair.last.data, pair.last.format.lower()),
-                prompt=single["prompt"],
-                submitter=single["submitter"],
-                label=single["label"],
-            )
+        frames = store_pair(engine, Path(single["first"]), Path(single["last"]), target=(640, 360))
+        request = JobRequest(
+            prompt=single["prompt"],
+            negative_prompt="",
+            model="kling-v2-6",
+            mode="pro",
+            duration="5",
+            submitter=single["submitter"],
+            label=single["label"],
         )
+        submit(engine, frames, request)
     deck = plan["deck"]
     runner = DeckRunner(engine, runtime.settings.data_dir)
     opened = runner.open(

@@ -25,7 +25,7 @@ from reliability_helpers import child_env, sim_stats, store_snapshot
 
 from kling_ui import cli
 from kling_ui.cli import EXIT_OK, EXIT_USAGE
-from kling_ui.cli.generate_cmd import DEMO_NOTICE
+from kling_ui.cli.common import DEMO_NOTICE
 from kling_ui.deck import load_slides
 from kling_ui.frames import MAX_RATIO, MIN_SIDE, prepare_pair
 from kling_ui.i18n import UserError

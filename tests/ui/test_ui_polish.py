@@ -14,12 +14,12 @@ from ui_helpers import WAIT, fast_settings, make_job
 
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import JobStatus
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.prompts import PresetLibrary, load_library
 from kling_ui.runtime import Runtime
 from kling_ui.ui import build_studio
 from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
 from kling_ui.ui.preset_files import export_file, import_file, studio_menus
-from kling_ui.ui.submitting import JobRequest, store_pair, submit
 
 ALICE = "browser:alice-laptop"
 BOB = "browser:bob-phone"
