@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -10,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from kling_ui.simulator import SimulatorConfig, SimulatorServer, sign_token
 from kling_ui.simulator import slide_b64 as make_slide_b64
 from kling_ui.simulator import slide_png as make_slide_png
 
 FAST_LATENCY = 0.6
+
+# Property tests: "ci" (the default) tries a fixed handful of examples, the same every run, so
+# the suite is quick and steady; HYPOTHESIS_PROFILE=thorough searches widely for new ones.
+settings.register_profile("ci", max_examples=6, derandomize=True)
+settings.register_profile("thorough", max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
 
 

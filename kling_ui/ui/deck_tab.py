@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import logging
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -32,8 +31,9 @@ from kling_ui.ui import deck_views, views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    answers_in_words,
     lang_of,
-    shows_errors,
+    notice_box,
     submitter_of,
 )
 from kling_ui.ui.context import StudioContext
@@ -54,8 +54,10 @@ from kling_ui.ui.deck_edits import (
     slide_number,
 )
 from kling_ui.ui.deck_session import DeckWorkspace, Followed, no_deck
+from kling_ui.ui.deck_upload import new_upload, staged_in_order
 from kling_ui.ui.studio_tab import PROMPT_LANGS
 from kling_ui.ui.texts import label, say, text
+from kling_ui.ui.uploads import LenientFile
 
 log = logging.getLogger("kling_ui.ui.deck")
 
@@ -81,49 +83,54 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         start_model, settings.default_mode, settings.default_duration, has_tail=True
     )
 
-    gr.Markdown(label("deck_intro"))
+    gr.Markdown(label("deck_intro"), elem_id="kts-deck-intro")
     gr.Markdown(
         label("deck_no_soffice"), visible=not soffice_available(), elem_id="kts-deck-no-pptx"
     )
     with gr.Row(equal_height=False):
-        with gr.Column(scale=2):
-            files = gr.File(
+        with gr.Column(scale=5, min_width=340, elem_id="kts-deck-settings"):
+            files = LenientFile(
                 label=label("deck_files"),
                 file_count="multiple",
                 file_types=FILE_TYPES,
                 type="filepath",
-                height=150,
+                height=140,
                 elem_id="kts-deck-files",
             )
+            upload_notice = notice_box("kts-deck-upload-notice")
             title = gr.Textbox(label=label("deck_title"), max_lines=1, elem_id="kts-deck-title")
-            with gr.Row():
-                model = gr.Dropdown(
-                    models, value=start_model, label=label("model"), elem_id="kts-deck-model"
-                )
+            model = gr.Dropdown(
+                models, value=start_model, label=label("model"), elem_id="kts-deck-model"
+            )
+            with gr.Row(equal_height=True):
                 mode = gr.Radio(
-                    ["std", "pro"], value=start_mode, label=label("mode"), elem_id="kts-deck-mode"
+                    ["std", "pro"],
+                    value=start_mode,
+                    label=label("mode"),
+                    min_width=140,
+                    elem_id="kts-deck-mode",
                 )
                 duration = gr.Radio(
                     ["5", "10"],
                     value=start_duration,
                     label=label("duration"),
+                    min_width=140,
                     elem_id="kts-deck-duration",
                 )
             rules = gr.Markdown(elem_id="kts-deck-rules")
-            gr.Markdown(label("deck_settings_note"))
-            with gr.Row():
-                prompt_lang = gr.Radio(
-                    PROMPT_LANGS,
-                    value="en",
-                    label=label("prompt_language"),
-                    elem_id="kts-deck-lang",
-                )
-                template = gr.Dropdown(
-                    deck_views.template_choices(library, "en"),
-                    value="",
-                    label=label("deck_prompt_source"),
-                    elem_id="kts-deck-template",
-                )
+            gr.Markdown(label("deck_settings_note"), elem_classes=["kts-small"])
+            template = gr.Dropdown(
+                deck_views.template_choices(library, "en"),
+                value="",
+                label=label("deck_prompt_source"),
+                elem_id="kts-deck-template",
+            )
+            prompt_lang = gr.Radio(
+                PROMPT_LANGS,
+                value="en",
+                label=label("prompt_language"),
+                elem_id="kts-deck-lang",
+            )
             negative = gr.Textbox(
                 value=default_negative(library, "en"),
                 label=label("deck_negative"),
@@ -140,6 +147,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                     value=None,
                     label=label("deck_hold_slide"),
                     scale=3,
+                    min_width=160,
                     elem_id="kts-deck-hold-slide",
                 )
                 hold_seconds = gr.Number(
@@ -149,16 +157,27 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                     step=0.5,
                     label=label("deck_hold_seconds"),
                     scale=1,
+                    min_width=90,
                     elem_id="kts-deck-hold-seconds",
                 )
             with gr.Row():
                 apply_hold = gr.Button(
-                    label("deck_apply_hold"), size="sm", elem_id="kts-deck-apply-hold"
+                    label("deck_apply_hold"),
+                    size="sm",
+                    scale=0,
+                    min_width=60,
+                    elem_id="kts-deck-apply-hold",
+                    elem_classes=["kts-fit-button"],
                 )
                 reset_hold = gr.Button(
-                    label("deck_reset_hold"), size="sm", elem_id="kts-deck-reset-hold"
+                    label("deck_reset_hold"),
+                    size="sm",
+                    scale=0,
+                    min_width=60,
+                    elem_id="kts-deck-reset-hold",
+                    elem_classes=["kts-fit-button"],
                 )
-        with gr.Column(scale=3):
+        with gr.Column(scale=7, min_width=340, elem_id="kts-deck-slides-col"):
             summary = gr.Markdown(elem_id="kts-deck-summary")
             gallery = gr.Gallery(
                 label=label("deck_slides"),
@@ -168,13 +187,20 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 interactive=False,
                 elem_id="kts-deck-slides",
             )
+            gr.Markdown(label("deck_order_note"), elem_classes=["kts-small"])
             with gr.Row(equal_height=True):
                 order = gr.Textbox(
                     label=label("deck_order"), max_lines=1, scale=4, elem_id="kts-deck-order"
                 )
                 apply_order_button = gr.Button(
-                    label("deck_apply_order"), scale=1, elem_id="kts-deck-apply-order"
+                    label("deck_apply_order"),
+                    size="md",
+                    scale=0,
+                    min_width=60,
+                    elem_id="kts-deck-apply-order",
+                    elem_classes=["kts-fit-button"],
                 )
+            edit_notice = notice_box("kts-deck-edit-notice")
             notes_view = gr.Markdown(elem_id="kts-deck-notes")
     table = gr.Dataframe(
         value=deck_views.table_value(None, "en"),
@@ -183,34 +209,50 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         static_columns=[0, 1, 2],
         wrap=True,
         max_height=420,
-        column_widths=["7%", "10%", "13%", "70%"],
+        column_widths=["48px", "80px", "130px", "auto"],
         label=label("deck_table"),
         elem_id="kts-deck-table",
+        elem_classes=["kts-table"],
     )
     with gr.Row(equal_height=True):
         generate = gr.Button(
-            label("deck_generate"), variant="primary", scale=4, elem_id="kts-deck-generate"
+            label("deck_generate"),
+            variant="primary",
+            scale=0,
+            min_width=220,
+            elem_id="kts-deck-generate",
         )
         new_take = gr.Checkbox(
-            value=False, label=label("deck_new_take"), scale=1, elem_id="kts-deck-new-take"
+            value=False,
+            label=label("deck_new_take"),
+            scale=0,
+            min_width=200,
+            elem_id="kts-deck-new-take",
         )
-    note = gr.Markdown(elem_id="kts-deck-note")
+        note = notice_box("kts-deck-note")
     gr.Markdown("### " + label("deck_progress"))
     with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
+        with gr.Column(scale=3, min_width=300):
             progress = gr.HTML(deck_views.empty_progress_html("en"), elem_id="kts-deck-progress")
             with gr.Row(visible=False, equal_height=True) as retry_row:
                 retry_pick = gr.Dropdown(
                     [], label=label("deck_retry_pick"), scale=2, elem_id="kts-deck-retry-pick"
                 )
-                retry = gr.Button(label("deck_retry"), scale=1, elem_id="kts-deck-retry")
-        with gr.Column(scale=2):
+                retry = gr.Button(
+                    label("deck_retry"),
+                    scale=0,
+                    min_width=60,
+                    elem_id="kts-deck-retry",
+                    elem_classes=["kts-fit-button"],
+                )
+        with gr.Column(scale=2, min_width=300):
             video = gr.Video(
                 label=label("deck_video"),
                 interactive=False,
                 buttons=["download"],
                 elem_id="kts-deck-video",
             )
+            presenter = gr.HTML(elem_id="kts-deck-presenter", elem_classes=["kts-hide-empty"])
             downloads = gr.File(
                 label=label("deck_downloads"),
                 file_count="multiple",
@@ -219,11 +261,13 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             )
     deck_state = gr.State(None)  # this page's deck id; the workspace remembers it per browser
     shown = gr.State({})
+    uploaded = gr.State([])  # the files of the last upload (a new upload replaces them)
+    title_own = gr.State(False)  # the person typed a title: keep it for the next upload
 
     deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
     deck_outputs += [negative, hold_slide, notes_view]
     plan_outputs = [gallery, order, summary, table, hold_slide, notes_view]
-    panel_outputs = [progress, retry_row, retry_pick, video, downloads, shown]
+    panel_outputs = [progress, retry_row, retry_pick, video, downloads, presenter, shown]
 
     def deck_values(deck: Deck, lang: str) -> list[Any]:
         return [
@@ -259,7 +303,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             if found.failed
             else {}
         )
-        html_out = deck_views.progress_html(deck.plan, found, assembly, failures, lang)
+        html_out = deck_views.progress_html(
+            deck.plan, found, assembly, failures, lang, slots=ctx.engine.concurrency
+        )
         choices = deck_views.retry_choices(deck.plan, found)
         files_ready = assembly.files
         video_path = str(files_ready.video) if files_ready is not None else ""
@@ -271,10 +317,16 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 gr.update(visible=bool(choices)),
                 gr.update(choices=choices, value=choices[0][1] if choices else None),
             ]
-        file_updates: list[Any] = [gr.skip(), gr.skip()]
+        file_updates: list[Any] = [gr.skip(), gr.skip(), gr.skip()]
         if not (same["video"] and same["deck"]):
             file_updates = (
-                [video_path, files_ready.downloads()] if files_ready is not None else [None, None]
+                [
+                    video_path,
+                    files_ready.downloads(),
+                    deck_views.presenter_html(files_ready.presenter, lang),
+                ]
+                if files_ready is not None
+                else [None, None, ""]
             )
         return [
             html_out if not (same["html"] and same["deck"]) else gr.skip(),
@@ -287,8 +339,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         chosen_mode, chosen_duration, _ = settings_for(
             data[model], data[mode] or "pro", data[duration] or "5", has_tail=True
         )
+        typed = (data[title] or "").strip() if data.get(title_own) else ""
         return DeckSettings(
-            title=(data[title] or "").strip() or Path(paths[0]).stem,
+            title=typed or deck_views.title_from(paths[0]),
             model=data[model],
             mode=chosen_mode,  # type: ignore[arg-type]
             duration=chosen_duration,  # type: ignore[arg-type]
@@ -304,59 +357,68 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             data[template] or None,
             data[negative],
         )
-        deck = workspace.open(
-            [Path(p) for p in paths], deck_settings(data, paths), defaulter, owner=owner
-        )
+        with staged_in_order(paths) as staged:  # the order the files were picked in
+            deck = workspace.open(staged, deck_settings(data, paths), defaulter, owner=owner)
         workspace.remember(owner, deck.deck_id)
         followed = workspace.follow(deck.deck_id, owner)
+        opened = ""
         if followed is not None:
-            gr.Info(deck_views.opened_message(followed.deck, followed.progress, lang))
-        return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang)]
+            said = deck_views.opened_message(followed.deck, followed.progress, lang)
+            opened = views.notice_html(said, "info")
+        return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang), opened]
 
-    def warn_refusals(outcome: EditOutcome, lang: str) -> None:
-        for refusal in outcome.refused:
-            gr.Warning(refusal.text(lang))
+    def edits_said(outcome: EditOutcome, lang: str, *done: str) -> Any:
+        """One notice for an edit: what it refused (as an error), else what it did; the
+        notice is left as it is when the edit changed nothing (a cell's second event)."""
+        if outcome.refused:
+            refused = " ".join(refusal.text(lang) for refusal in outcome.refused)
+            return views.notice_html(refused, "error")
+        said = " ".join(d for d in done if d)
+        return views.notice_html(said, "info") if said else gr.skip()
 
     # ---- opening ------------------------------------------------------------------------
 
-    open_inputs = {files, title, model, mode, duration, hold, prompt_lang, template, negative}
-    open_inputs |= {ctx.browser_id}
+    open_inputs = {files, title, title_own, model, mode, duration, hold, prompt_lang, template}
+    open_inputs |= {negative, uploaded, ctx.browser_id}
+    opened_outputs = [*deck_outputs, note, *panel_outputs, upload_notice]
+    upload_outputs = [*opened_outputs, files, uploaded]
 
-    @shows_errors
+    @answers_in_words(len(upload_outputs), notice=len(opened_outputs) - 1)
     def on_upload(data: dict[Any, Any], request: gr.Request):
-        paths = [str(p) for p in (data[files] or [])]
+        in_box = [str(p) for p in (data[files] or [])]
+        paths = new_upload(in_box, data.get(uploaded))
         if not paths:
-            return [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
-        return open_deck(data, paths, request)
+            return [gr.skip()] * len(upload_outputs)
+        # The new files replace the box's earlier ones (Gradio's box adds them to the list).
+        return [*open_deck(data, paths, request), paths, paths]
 
     files.upload(
         on_upload,
         open_inputs,
-        [*deck_outputs, note, *panel_outputs],
+        upload_outputs,
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=OPEN_CONCURRENCY_ID,
+        show_progress_on=[files, summary],
     )
 
-    @shows_errors
+    @answers_in_words(len(opened_outputs) + 1, notice=len(opened_outputs) - 1)
     def on_model(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         chosen_mode, chosen_duration, why = settings_for(
             data[model], data[mode] or "pro", data[duration] or "5", has_tail=True
         )
         rules_out = why.get(lang).strip()
-        keep = [gr.skip()] * (len(deck_outputs) + 1 + len(panel_outputs))
+        keep = [gr.skip()] * len(opened_outputs)
         if not workspace.known(data[deck_state], submitter_of(request, data[ctx.browser_id])):
             return [*keep, rules_out]
-        paths = [str(p) for p in (data[files] or [])]
+        paths = [str(p) for p in (data[uploaded] or data[files] or [])]
         if not paths:
-            needs = UserError(
+            raise UserError(
                 "deck.needs_files",
                 text("deck_needs_files"),
                 remedy=text("deck_needs_files_remedy"),
             )
-            gr.Warning(needs.text(lang))
-            return [*keep, rules_out]
         data = data | {mode: chosen_mode, duration: chosen_duration}
         return [*open_deck(data, paths, request), rules_out]
 
@@ -364,15 +426,28 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         [model.input, mode.input],
         on_model,
         open_inputs | {deck_state},
-        [*deck_outputs, note, *panel_outputs, rules],
+        [*opened_outputs, rules],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=OPEN_CONCURRENCY_ID,
+        show_progress_on=[summary],
+    )
+
+    def on_title_typed(value: str):
+        return bool((value or "").strip())  # an emptied box takes the first slide's name again
+
+    title.input(
+        on_title_typed,
+        [title],
+        [title_own],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
     )
 
     # ---- arranging and prompts ----------------------------------------------------------
 
-    @shows_errors
+    @answers_in_words(len(plan_outputs) + 1, notice=len(plan_outputs))
     def on_order(
         deck_id: Any,
         typed: str,
@@ -387,20 +462,20 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         with workspace.editing(deck_id, submitter_of(request)) as deck:
             apply_order(deck.plan, typed or "", defaulter)
-        gr.Info(say("deck_order_saved", lang, order=order_text(deck.plan)))
-        return plan_values(deck, lang)
+        said = views.notice_html(say("deck_order_saved", lang, order=order_text(deck.plan)), "info")
+        return [*plan_values(deck, lang), said]
 
     gr.on(
         [apply_order_button.click, order.submit],
         on_order,
         [deck_state, order, prompt_lang, template, negative],
-        plan_outputs,
+        [*plan_outputs, edit_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(3, notice=2)
     def on_defaults(
         deck_id: Any, lang_value: str, template_id: str, negative_value: str, request: gr.Request
     ):
@@ -410,132 +485,150 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         # The default negative prompt follows the prompt language; the person's own words stay.
         shown = negative_for_language(own, negative_value, prompt_code, PROMPT_LANG_CODES)
         if not workspace.known(deck_id, owner):
-            return gr.skip(), shown
+            return gr.skip(), shown, ""
         defaulter = defaulter_for(own, prompt_code, template_id or None, shown)
         with workspace.editing(deck_id, owner) as deck:
             outcome = apply_negative_prompt(deck.plan, shown)
             changed = deck.plan.refresh_defaults(defaulter)
-        warn_refusals(outcome, lang)
-        if outcome.changed:
-            numbers = numbers_text(outcome.changed)
-            gr.Info(say("deck_negative_applied", lang, numbers=numbers))
-        if changed:
-            gr.Info(say("deck_defaults_applied", lang, numbers=numbers_text(changed)))
+        said = edits_said(
+            outcome,
+            lang,
+            say("deck_negative_applied", lang, numbers=numbers_text(outcome.changed))
+            if outcome.changed
+            else "",
+            say("deck_defaults_applied", lang, numbers=numbers_text(changed)) if changed else "",
+        )
         if not (changed or outcome.changed):
-            return gr.skip(), shown
-        return deck_views.table_value(deck.plan, lang), shown
+            return gr.skip(), shown, said
+        return deck_views.table_value(deck.plan, lang), shown, said
 
     gr.on(
         [prompt_lang.input, template.input],
         on_defaults,
         [deck_state, prompt_lang, template, negative],
-        [table, negative],
+        [table, negative, edit_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(2, notice=1)
     def on_table(deck_id: Any, rows: list[list[Any]], request: gr.Request):
         lang = lang_of(request)
         with workspace.editing(deck_id, submitter_of(request)) as deck:
             outcome = apply_prompt_edits(deck.plan, rows or [])
-        warn_refusals(outcome, lang)
-        if outcome.changed:
-            gr.Info(say("deck_prompts_saved", lang, numbers=numbers_text(outcome.changed)))
+        saved = (
+            say("deck_prompts_saved", lang, numbers=numbers_text(outcome.changed))
+            if outcome.changed
+            else ""
+        )
+        said = edits_said(outcome, lang, saved)
         # Show the plan as it now stands only when a cell was refused (it reverts that cell).
-        return deck_views.table_value(deck.plan, lang) if outcome.refused else gr.skip()
+        shown_table = deck_views.table_value(deck.plan, lang) if outcome.refused else gr.skip()
+        return shown_table, said
 
     table.input(
         on_table,
         [deck_state, table],
-        [table],
+        [table, edit_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(3, notice=2)
     def on_duration(deck_id: Any, model_value: str, mode_value: str, value: str, req: gr.Request):
         lang = lang_of(req)
         _, chosen, why = settings_for(model_value, mode_value or "pro", value, has_tail=True)
-        if chosen != value:
-            gr.Warning(why.get(lang).strip())
+        changed_by_rules = why.get(lang).strip() if chosen != value else ""
         owner = submitter_of(req)
         if not workspace.known(deck_id, owner):
-            return chosen, gr.skip()
+            return chosen, gr.skip(), views.notice_html(changed_by_rules, "note")
         with workspace.editing(deck_id, owner) as deck:
             outcome = apply_duration(deck.plan, chosen)  # type: ignore[arg-type]
         workspace.update_settings(deck_id, owner=owner, duration=chosen)
-        warn_refusals(outcome, lang)
-        if outcome.changed:
-            numbers = numbers_text(outcome.changed)
-            gr.Info(say("deck_duration_applied", lang, numbers=numbers, duration=chosen))
-        return chosen, deck_views.summary_markdown(workspace.load(deck_id, owner) or deck, lang)
+        applied = (
+            say(
+                "deck_duration_applied",
+                lang,
+                numbers=numbers_text(outcome.changed),
+                duration=chosen,
+            )
+            if outcome.changed
+            else ""
+        )
+        said = edits_said(outcome, lang, changed_by_rules, applied)
+        shown_summary = deck_views.summary_markdown(workspace.load(deck_id, owner) or deck, lang)
+        return chosen, shown_summary, said
 
     duration.input(
         on_duration,
         [deck_state, model, mode, duration],
-        [duration, summary],
+        [duration, summary, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(1)
     def on_negative(deck_id: Any, value: str, request: gr.Request):
         lang = lang_of(request)
         owner = submitter_of(request)
         if not workspace.known(deck_id, owner):
-            return
+            return gr.skip()
         with workspace.editing(deck_id, owner) as deck:
             outcome = apply_negative_prompt(deck.plan, value or "")
-        warn_refusals(outcome, lang)
-        if outcome.changed:
-            numbers = numbers_text(outcome.changed)
-            gr.Info(say("deck_negative_applied", lang, numbers=numbers))
+        applied = (
+            say("deck_negative_applied", lang, numbers=numbers_text(outcome.changed))
+            if outcome.changed
+            else ""
+        )
+        if not (applied or outcome.refused):
+            return gr.skip()
+        return edits_said(outcome, lang, applied)
 
     gr.on(
         [negative.submit, negative.blur],
         on_negative,
         [deck_state, negative],
-        None,
+        [edit_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(3, notice=2)
     def on_hold(deck_id: Any, seconds: float | None, chosen: str | None, request: gr.Request):
         owner = submitter_of(request)
         if seconds is None or not workspace.known(deck_id, owner):
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
         with workspace.editing(deck_id, owner) as deck:
             apply_deck_hold(deck.plan, float(seconds))
         return (
             deck_views.summary_markdown(deck, lang_of(request)),
             deck_views.hold_menu(deck.plan, chosen),
+            "",
         )
 
     hold.release(
         on_hold,
         [deck_state, hold, hold_slide],
-        [summary, hold_slide],
+        [summary, hold_slide, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(2, notice=1)
     def on_hold_pick(deck_id: Any, chosen: str | None, request: gr.Request):
         deck = workspace.load(deck_id, submitter_of(request))
         held = deck_views.held_for(deck.plan, chosen) if deck is not None else None
-        return gr.skip() if held is None else held
+        return (gr.skip() if held is None else held), gr.skip()
 
     hold_slide.input(
         on_hold_pick,
         [deck_state, hold_slide],
-        [hold_seconds],
+        [hold_seconds, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
@@ -551,25 +644,26 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         key = "deck_hold_reset" if seconds is None else "deck_hold_saved"
         shown_seconds = deck_views.seconds_text(held if held is not None else 0.0)
         slide = slide_number(chosen or "")
-        gr.Info(say(key, lang, slide=slide, seconds=shown_seconds))
+        said = views.notice_html(say(key, lang, slide=slide, seconds=shown_seconds), "info")
         return (
             deck_views.summary_markdown(deck, lang),
             deck_views.hold_menu(deck.plan, chosen),
             held,
+            said,
         )
 
-    @shows_errors
+    @answers_in_words(4, notice=3)
     def on_slide_hold(deck_id: Any, chosen: str | None, seconds: float | None, request: gr.Request):
         return set_slide_hold(deck_id, chosen, seconds, request)
 
-    @shows_errors
+    @answers_in_words(4, notice=3)
     def on_slide_hold_reset(deck_id: Any, chosen: str | None, request: gr.Request):
         return set_slide_hold(deck_id, chosen, None, request)
 
     apply_hold.click(
         on_slide_hold,
         [deck_state, hold_slide, hold_seconds],
-        [summary, hold_slide, hold_seconds],
+        [summary, hold_slide, hold_seconds, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
@@ -577,27 +671,27 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     reset_hold.click(
         on_slide_hold_reset,
         [deck_state, hold_slide],
-        [summary, hold_slide, hold_seconds],
+        [summary, hold_slide, hold_seconds, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
     )
 
-    @shows_errors
+    @answers_in_words(2, notice=1)
     def on_title(deck_id: Any, value: str, request: gr.Request):
         shown_title = (value or "").strip()
         owner = submitter_of(request)
         deck = workspace.load(deck_id, owner)
         if deck is None or not shown_title or shown_title == deck.settings.title:
-            return gr.skip()
+            return gr.skip(), gr.skip()
         updated = workspace.update_settings(deck_id, owner=owner, title=shown_title)
-        return deck_views.summary_markdown(updated, lang_of(request))
+        return deck_views.summary_markdown(updated, lang_of(request)), ""
 
     gr.on(
         [title.submit, title.blur],
         on_title,
         [deck_state, title],
-        [summary],
+        [summary, upload_notice],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id=EDIT_CONCURRENCY_ID,
@@ -605,7 +699,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- generate and retry -------------------------------------------------------------
 
-    @shows_errors
+    @answers_in_words(1)
     def on_generate(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id = data[deck_state]
@@ -623,16 +717,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             new_take=bool(data[new_take]),
         )
         waiting = workspace.waiting(deck_id, owner)
-        message = (
-            say("deck_queued", lang, count=len(submitted))
-            if submitted or waiting
-            else say("deck_nothing_new", lang)
-        )
-        if waiting:
-            limit = ctx.engine.max_queued
-            message += " " + say("deck_waiting_note", lang, count=waiting, limit=limit)
-        gr.Info(message)
-        return message
+        message = deck_views.queued_message(len(submitted), waiting, ctx.engine.max_queued, lang)
+        return views.notice_html(message, "info")
 
     generate.click(
         on_generate,
@@ -641,9 +727,10 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
+        show_progress="hidden",
     )
 
-    @shows_errors
+    @answers_in_words(1)
     def on_retry(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id, index = data[deck_state], data[retry_pick]
@@ -662,8 +749,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         pair = pair_label(deck.plan, int(index)) if int(index) < len(deck.plan.transitions) else ""
         message = say("deck_retried" if submitted else "deck_nothing_to_retry", lang, pair=pair)
-        gr.Info(message)
-        return message
+        return views.notice_html(message, "info")
 
     retry.click(
         on_retry,
@@ -672,6 +758,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
+        show_progress="hidden",
     )
 
     # ---- following the deck -------------------------------------------------------------
@@ -686,7 +773,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         except Exception as exc:  # shown in the panel; the next tick tries again
             log.exception("following deck %s failed", deck_id)
             message = html.escape(views.error_message(exc, lang))
-            return [f'<div class="kts-problems">{message}</div>', *[gr.skip()] * 5]
+            problem = f'<div class="kts-problems">{message}</div>'
+            return [problem, *[gr.skip()] * (len(panel_outputs) - 1)]
         return panel_values(followed, seen or {}, lang)
 
     ctx.timer.tick(
@@ -722,7 +810,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 deck_views.hold_menu(None, None),
                 "",
             ]
-            blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 4, {}]
+            blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 5, {}]
             return [*empty, *blank_panel, *localized]
         try:
             followed = workspace.follow(deck.deck_id, owner)

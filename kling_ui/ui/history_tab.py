@@ -166,7 +166,7 @@ def build(ctx: StudioContext) -> None:
         wrap=True,
         label=label("history_table"),
         max_height=420,
-        column_widths=["13%", "10%", "37%", "17%", "7%", "16%"],
+        column_widths=["150px", "110px", "auto", "210px", "64px", "200px"],
         elem_id="kts-history",
         elem_classes=["kts-table"],
     )

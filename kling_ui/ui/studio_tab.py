@@ -85,7 +85,7 @@ def build(ctx: StudioContext) -> StudioControls:
     frame_roots = [Path(get_upload_folder()), ctx.engine.frames_dir]
 
     with gr.Row(equal_height=False, elem_id="kts-studio-main"):
-        with gr.Column(scale=11, min_width=380, elem_id="kts-studio-inputs"):
+        with gr.Column(scale=3, min_width=380, elem_id="kts-studio-inputs"):
             with gr.Row(equal_height=True, elem_id="kts-frames"):
                 first = frame_image(label("first_frame"), height=FRAME_HEIGHT, elem_id="kts-first")
                 with gr.Column(scale=0, min_width=56, elem_id="kts-swap-col"):
@@ -209,7 +209,7 @@ def build(ctx: StudioContext) -> StudioControls:
                     elem_id="kts-negative",
                 )
                 report = gr.Markdown(elem_id="kts-frame-report", elem_classes=["kts-frame-report"])
-        with gr.Column(scale=9, min_width=320, elem_id="kts-studio-result"):
+        with gr.Column(scale=2, min_width=320, elem_id="kts-studio-result"):
             view = gr.Radio(
                 views.result_view_choices("en"),
                 value="video",

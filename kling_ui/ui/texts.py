@@ -340,12 +340,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "免费（演示模拟器）；使用真实密钥时约 {units} 个单位",
     ),
     "mode_locked": (
-        "With a last frame, {model} makes only {allowed}: {refused} cannot use a last frame.",
-        "使用尾帧时，{model} 仅支持 {allowed}：{refused} 无法使用尾帧。",
+        "With a last frame, {model} makes {allowed} only ({refused} cannot use one).",
+        "使用尾帧时，{model} 仅支持 {allowed}（{refused} 不能使用尾帧）。",
     ),
     "duration_locked": (
-        "With a last frame, {model} in {mode} mode makes only {allowed} videos.",
-        "使用尾帧时，{model} 的 {mode} 模式仅支持 {allowed} 的视频。",
+        "With a last frame, {model} in {mode} makes {allowed} only.",
+        "使用尾帧时，{model} 的 {mode} 模式仅支持 {allowed}。",
     ),
     "frame_one_prepared": (
         "First frame prepared at {size}; add a last frame to choose where the transition ends.",
@@ -373,11 +373,24 @@ def add_strings(table: Mapping[str, tuple[str, str]]) -> None:
         STRINGS[key] = (en, zh)
 
 
+# Keys Gradio's own page asks for but its translations lack (6.31): the status announcement
+# after an event ("common.complete", read to screen readers and shown on a slow first load)
+# and the labels of the upload, video and webcam buttons.
+GRADIO_KEYS: dict[str, tuple[str, str]] = {
+    "common.complete": ("Complete", "完成"),
+    "common.upload": ("Upload", "上传"),
+    "common.video": ("Video", "视频"),
+    "common.webcam": ("Webcam", "摄像头"),
+}
+
+
 def i18n() -> gr.I18n:
-    """The translation table handed to `launch(i18n=...)` (English and zh-CN)."""
+    """The translation table handed to `launch(i18n=...)` (English and zh-CN), with the keys
+    Gradio's page uses but does not translate itself (`GRADIO_KEYS`)."""
+    table = {**GRADIO_KEYS, **STRINGS}
     return gr.I18n(
-        en={key: en for key, (en, _) in STRINGS.items()},
-        **{"zh-CN": {key: zh for key, (_, zh) in STRINGS.items()}},
+        en={key: en for key, (en, _) in table.items()},
+        **{"zh-CN": {key: zh for key, (_, zh) in table.items()}},
     )
 
 

@@ -1,7 +1,7 @@
 """The Studio's look: a calm Gradio theme and the CSS for its own pieces.
 
-The theme keeps labels as plain, quiet text (no coloured badge on every label), uses one
-proportional font everywhere (tables included, with CJK fallbacks and no web-font download)
+The theme keeps labels as plain, quiet text (no coloured badge on every label), uses the
+system's proportional font everywhere (tables included, CJK fallbacks, no web fonts)
 and tighter spacing, so the Studio's inputs, Generate and the latest result fit one
 1440x900 screen. The CSS styles the job list, notices, the result panel and the phone
 layout (390 px wide: result first, tables that scroll inside themselves, no page overflow).
@@ -12,18 +12,20 @@ from __future__ import annotations
 import gradio as gr
 
 FONT = (
-    gr.themes.LocalFont("Source Sans Pro", weights=(400, 600)),
     "ui-sans-serif",
     "system-ui",
     "-apple-system",
     "Segoe UI",
+    "Roboto",
+    "Helvetica Neue",
+    "Arial",
     "Noto Sans",
     "PingFang SC",
     "Microsoft YaHei",
     "Noto Sans CJK SC",
     "sans-serif",
 )
-FONT_MONO = (gr.themes.LocalFont("IBM Plex Mono", weights=(400, 600)), "ui-monospace", "monospace")
+FONT_MONO = ("ui-monospace", "SFMono-Regular", "Consolas", "Liberation Mono", "monospace")
 
 
 def studio_theme() -> gr.themes.Base:
@@ -138,22 +140,43 @@ STUDIO_CSS = """
   width: auto !important; align-self: flex-end; }
 #kts-generate { min-height: 44px; font-size: 1.05em; }
 /* The result panel: the latest video large, its caption, the before/after switch. */
-#kts-result video { max-height: 330px; }
+#kts-latest video { max-height: 330px; }
 #kts-result-caption { font-size: 0.88em; color: var(--body-text-color-subdued); }
 #kts-result-caption p { margin: 0; }
 /* Tables: the page's own font, readable headers; narrow screens scroll inside the table. */
-.kts-table table, .kts-table th, .kts-table td { font-family: var(--font) !important; }
+.kts-table table, .kts-table th, .kts-table td, .kts-table span, .kts-table textarea,
+.kts-table input { font-family: var(--font) !important; }
 .kts-table th { white-space: nowrap; }
-/* Deck: the presenter link and the order note. */
+/* Deck: the presenter link and the small print. */
+.kts-presenter { padding: 4px 2px; }
 .kts-presenter a { font-weight: 600; }
+.kts-small { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.kts-small p { margin: 0; }
+#kts-deck-intro { font-size: 0.92em; }
 /* Phone: one column, the result first, nothing wider than the screen. */
 @media (max-width: 720px) {
   .gradio-container { padding: 0 6px !important; }
   #kts-studio-main { flex-direction: column; }
   #kts-studio-result { order: -1; }
-  #kts-result video { max-height: 240px; }
-  .kts-table .table-wrap, .kts-table .table-container { overflow-x: auto; }
-  .kts-table table { min-width: 520px; }
+  #kts-latest video { max-height: 240px; }
+  #kts-hint-row { flex-wrap: wrap; }
+  #kts-hint-row > * { min-width: 100% !important; }
+  /* Tables keep their key columns on a phone: the deck's slides and prompt, the history's
+     status, prompt and time. */
+  #kts-deck-table .header-table th:is(:nth-child(1), :nth-child(3)),
+  #kts-deck-table .sizing-body td:is(:nth-child(1), :nth-child(3)),
+  #kts-deck-table .virtual-row > .body-cell:is(:nth-child(1), :nth-child(3)),
+  #kts-history .header-table th:is(:nth-child(1), :nth-child(4), :nth-child(6)),
+  #kts-history .sizing-body td:is(:nth-child(1), :nth-child(4), :nth-child(6)),
+  #kts-history .virtual-row > .body-cell:is(:nth-child(1), :nth-child(4), :nth-child(6)) {
+    display: none !important; }
+  .kts-table .header-table { width: 100% !important; table-layout: fixed; }
+  #kts-deck-table .header-table th:nth-child(4), #kts-deck-table .sizing-body td:nth-child(4),
+  #kts-history .header-table th:nth-child(3), #kts-history .sizing-body td:nth-child(3) {
+    width: auto !important; min-width: 0 !important; max-width: none !important; }
+  #kts-deck-table .virtual-row > .body-cell:nth-child(4),
+  #kts-history .virtual-row > .body-cell:nth-child(3) {
+    flex: 1 1 0 !important; width: auto !important; min-width: 0 !important; }
   .tab-container, .tabs { overflow-x: auto; }
 }
 """

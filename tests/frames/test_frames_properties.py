@@ -1,4 +1,7 @@
-"""Properties every prepared pair has, whatever sizes, modes and formats come in."""
+"""Properties every prepared pair has, whatever sizes, modes and formats come in.
+
+Sized by the Hypothesis profile (tests/conftest.py): "ci" by default, a fixed set of examples
+so every run tries the same ones; HYPOTHESIS_PROFILE=thorough tries many new ones."""
 
 from __future__ import annotations
 
@@ -70,7 +73,6 @@ def assert_kling_accepts(frame: PreparedFrame, max_bytes: int) -> None:
 
 @pytest.mark.slow
 @settings(
-    max_examples=25,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -55,6 +55,8 @@ def engine_env(server: SimulatorServer, data_dir: Path) -> dict[str, str]:
         KLING_SECRET_KEY=server.config.secret_key,
         KLING_UI_DATA_DIR=str(data_dir),
         KLING_UI_POLL_INTERVAL="0.1",
+        # The killed process's claims run out in 2 s (not 30), so `resume` takes over soon.
+        KLING_UI_LEASE_SECONDS="2",
     )
     return env
 

@@ -146,7 +146,8 @@ def run_chaos(plan: ChaosPlan, workdir: Path) -> ChaosResult:
     )
     started = time.monotonic()
     with SimulatorServer(config) as server:
-        env = child_env(data_dir, server)
+        # The killed process's claims run out in 2 s (not 30): `resume` takes over soon.
+        env = child_env(data_dir, server, KLING_UI_LEASE_SECONDS="2")
         plan_file, slides = _write_inputs(plan, workdir)
         with OccupyBursts(
             server, slots=plan.occupy_slots, seconds=plan.occupy_seconds, every=plan.occupy_every

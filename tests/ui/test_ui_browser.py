@@ -46,6 +46,12 @@ def pick(page: Page, dropdown_id: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def open_advanced(page: Page) -> None:
+    """Open the Studio's "Advanced" section (own words, model, negative prompt...)."""
+    page.locator("#kts-advanced").get_by_role("button").first.click()
+    expect(page.locator("#kts-negative textarea")).to_be_visible()
+
+
 def upload_frames(page: Page, slides: tuple[Path, Path], prefix: str = "kts") -> None:
     """Drop both slides on the first and last frame inputs."""
     page.locator(f"#{prefix}-first input[type=file]").set_input_files(str(slides[0]))
@@ -58,10 +64,12 @@ def test_a_job_survives_a_reload_and_its_video_lands_in_the_history(
     page = open_page(browser, slow_studio.url)
     page.locator("#kts-mode").get_by_role("radio", name="std").check()
     upload_frames(page, slide_files)
-    expect(page.locator("#kts-frame-report")).to_contain_text("First frame")
+    expect(page.locator("#kts-hint")).to_contain_text("Strategy for this pair")
     expect(page.locator("#kts-mode").get_by_role("radio", name="pro")).to_be_checked()
-    expect(page.locator("#kts-rules")).to_contain_text("With a last frame, kling-v2-6 makes only")
+    expect(page.locator("#kts-mode")).to_contain_text("With a last frame, kling-v2-6 makes pro only")
     pick(page, "kts-preset-camera", "Orbit")
+    open_advanced(page)
+    expect(page.locator("#kts-frame-report")).to_contain_text("Last frame: ")
     page.locator("#kts-free-subject textarea").fill("the chart grows taller")
     preview = page.locator("#kts-preview textarea")
     expect(preview).to_have_value(re.compile(r"orbits.*the chart grows taller"))

@@ -214,26 +214,27 @@ def test_the_timer_offers_this_browsers_running_job_and_skips_an_unchanged_menu(
     job_id = start_job(slow_studio, slide_files, "tick-browser")
     until_processing(slow_studio, job_id)
     on_tick = handler(slow_studio, "studio_tab", "on_tick")
-    fresh = on_tick("", None, "", "tick-browser", request_in("en"))
-    update, signature = fresh[3], fresh[4]
+    menu_at = 6  # the job list, the result panel (5), then the cancel menu, its signature, row
+    fresh = on_tick({}, None, "", [], "tick-browser", request_in("en"))
+    update, signature, row = fresh[menu_at : menu_at + 3]
     assert [value for _, value in update["choices"]] == [job_id]
-    assert update["value"] is None and job_id in signature
-    again = on_tick("", job_id, signature, "tick-browser", request_in("en"))
-    assert again[3] == gr.skip() and again[4] == gr.skip()
-    elsewhere = on_tick("", None, "", "other-browser", request_in("en"))
-    assert elsewhere[3] == gr.skip()  # nothing of its own: the empty menu stays as it is
+    assert update["value"] is None and job_id in signature and row["visible"] is True
+    again = on_tick({}, job_id, signature, [], "tick-browser", request_in("en"))
+    assert again[menu_at : menu_at + 3] == [gr.skip()] * 3
+    elsewhere = on_tick({}, None, "", [], "other-browser", request_in("en"))
+    assert elsewhere[menu_at] == gr.skip()  # nothing of its own: the empty menu stays as it is
     slow_studio.studio_context.engine.cancel(job_id)  # type: ignore[attr-defined]
 
 
 def test_cancel_job_cancels_this_browsers_job_and_says_so(
-    slow_studio: gr.Blocks, slide_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    slow_studio: gr.Blocks, slide_files: tuple[Path, Path]
 ) -> None:
     job_id = start_job(slow_studio, slide_files, "cancel-browser")
     on_cancel_job = handler(slow_studio, "studio_tab", "on_cancel_job")
-    assert on_cancel_job(job_id, "cancel-browser", request_in("zh-CN")) is None
+    cleared, said = on_cancel_job(job_id, "cancel-browser", request_in("zh-CN"))
     engine = slow_studio.studio_context.engine  # type: ignore[attr-defined]
     assert engine.get(job_id).status is JobStatus.CANCELLED
-    assert f"任务 {job_id[:8]} 已取消。" in capsys.readouterr().out
+    assert cleared is None and f"任务 {job_id[:8]} 已取消。" in said
 
 
 def test_cancel_job_refuses_another_browsers_job_in_the_browsers_language(
@@ -241,29 +242,27 @@ def test_cancel_job_refuses_another_browsers_job_in_the_browsers_language(
 ) -> None:
     job_id = start_job(slow_studio, slide_files, "owner-browser")
     on_cancel_job = handler(slow_studio, "studio_tab", "on_cancel_job")
-    with pytest.raises(gr.Error) as refused:
-        on_cancel_job(job_id, "intruder-browser", request_in("zh-CN"))
-    assert "不是从本浏览器发起的" in refused.value.message
+    menu, said = on_cancel_job(job_id, "intruder-browser", request_in("zh-CN"))
+    assert menu == gr.skip() and "不是从本浏览器发起的" in said and 'data-kind="error"' in said
     engine = slow_studio.studio_context.engine  # type: ignore[attr-defined]
     assert engine.get(job_id).status.active
     engine.cancel(job_id)
 
 
 def test_download_then_import_in_settings_fills_the_studios_preset_menus(
-    slow_studio: gr.Blocks, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    slow_studio: gr.Blocks, tmp_path: Path
 ) -> None:
     exported = export_file(own_presets(tmp_path / "elsewhere"), tmp_path / "out")
     on_import = handler(slow_studio, "settings_tab", "on_import_presets")
-    cleared, template_menu, camera_menu, *_ = on_import(str(exported), request_in("en"))
-    assert cleared is None
+    cleared, said, template_menu, camera_menu, *_ = on_import(str(exported), request_in("en"))
+    assert cleared is None and "Imported 2 presets" in said
     assert ("My orbit", "my-orbit") in template_menu["choices"]
     assert ("Slow orbit", "slow-orbit") in camera_menu["choices"]
-    assert "Imported 2 presets" in capsys.readouterr().out
 
     on_download = handler(slow_studio, "settings_tab", "on_download_presets")
-    downloaded = Path(on_download(request_in("zh-CN")))
-    assert "slow-orbit" in downloaded.read_text(encoding="utf-8")
-    assert "文件中包含您自己的 2 个预设" in capsys.readouterr().out
+    path, said = on_download(request_in("zh-CN"))
+    assert "slow-orbit" in Path(path).read_text(encoding="utf-8")
+    assert "文件中包含您自己的 2 个预设" in said
 
 
 def test_importing_a_wrong_file_in_settings_is_refused_in_the_browsers_language(
@@ -272,7 +271,6 @@ def test_importing_a_wrong_file_in_settings_is_refused_in_the_browsers_language(
     wrong = tmp_path / "wrong.json"
     wrong.write_text("not json at all", encoding="utf-8")
     on_import = handler(slow_studio, "settings_tab", "on_import_presets")
-    with pytest.raises(gr.Error) as refused:
-        on_import(str(wrong), request_in("zh-CN"))
-    assert "无法导入预设：不是有效的 JSON" in refused.value.message
-    assert "导出预设" in refused.value.message
+    kept, said, *menus = on_import(str(wrong), request_in("zh-CN"))
+    assert "无法导入预设：不是有效的 JSON" in said and "导出预设" in said
+    assert kept == gr.skip() and all(menu == gr.skip() for menu in menus)
