@@ -39,6 +39,22 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
+def _long(item: pytest.Item) -> bool:
+    return bool(
+        item.get_closest_marker("slow")
+        or item.get_closest_marker("browser")
+        or "browser" in getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a slow or a browser test first, each module kept whole: with several
+    workers (pytest -n N --dist loadscope, each module on one worker) the long ones start at
+    once instead of last."""
+    long_modules = {getattr(item, "module", None) for item in items if _long(item)}
+    items.sort(key=lambda item: getattr(item, "module", None) not in long_modules)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
     """Tests talk only to loopback: any name lookup or connection elsewhere fails at once,
@@ -62,6 +78,8 @@ def loopback_only() -> Iterator[None]:
     finally:
         socket.getaddrinfo = real_getaddrinfo  # type: ignore[assignment]
         socket.socket.connect = real_connect  # type: ignore[method-assign]
+
+
 SMALL_RENDER_HEIGHT = 180
 
 

@@ -9,6 +9,7 @@ folder can move. The schema carries a version (`PRAGMA user_version`) and migrat
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import random
 import sqlite3
@@ -119,6 +120,8 @@ _SPEC_COLUMNS = (
     "duration",
     "cfg_scale",
 )
+# Every Job field but its spec is a column of the same name.
+_JOB_COLUMNS = tuple(f.name for f in dataclasses.fields(Job) if f.name != "spec")
 _PATH_COLUMNS = ("first_frame", "last_frame", "video_path")
 _FINISHED = tuple(s.value for s in JobStatus if s.finished)
 _OWNER = "COALESCE(owner, submitter)"  # rows stored before owners count as their submitter's
@@ -481,52 +484,14 @@ class JobStore:
 
     def _row_from_job(self, job: Job) -> dict[str, Any]:
         spec = job.spec
-        row: dict[str, Any] = {
-            "id": job.id,
-            "external_task_id": job.external_task_id,
-            "task_id": job.task_id,
-            "account": job.account,
-            "first_frame": spec.first_frame,
-            "first_hash": job.first_hash,
-            "last_frame": spec.last_frame,
-            "last_hash": job.last_hash,
-            "prompt_parts": dict(spec.prompt_parts),
-            "new_take": spec.new_take,
-            "fingerprint": job.fingerprint,
-        }
+        row: dict[str, Any] = {name: getattr(job, name) for name in _JOB_COLUMNS}
         row.update({name: getattr(spec, name) for name in _SPEC_COLUMNS})
-        for name in (
-            "status",
-            "status_message",
-            "status_message_zh",
-            "task_status",
-            "watch",
-            "error_code",
-            "error_message",
-            "error_title_en",
-            "error_title_zh",
-            "error_stage",
-            "remedy_en",
-            "remedy_zh",
-            "video_path",
-            "video_url",
-            "units",
-            "created_at",
-            "submitting_at",
-            "submitted_at",
-            "processing_at",
-            "downloading_at",
-            "finished_at",
-            "updated_at",
-            "attempts",
-            "reused_from",
-            "best",
-            "runs_on",
-            "owner",
-            "unreachable_since",
-            "retry_at",
-        ):
-            row[name] = getattr(job, name)
+        row.update(
+            first_frame=spec.first_frame,
+            last_frame=spec.last_frame,
+            prompt_parts=dict(spec.prompt_parts),
+            new_take=spec.new_take,
+        )
         return {name: self._to_db(name, value) for name, value in row.items()}
 
     def _job_from_row(self, row: sqlite3.Row) -> Job:
@@ -539,42 +504,10 @@ class JobStore:
             new_take=bool(row["new_take"]),
             **{name: row[name] for name in _SPEC_COLUMNS},
         )
-        return Job(
-            id=row["id"],
-            external_task_id=row["external_task_id"],
-            task_id=row["task_id"],
-            account=row["account"],
-            spec=spec,
-            first_hash=row["first_hash"],
-            last_hash=row["last_hash"],
-            fingerprint=row["fingerprint"],
+        values = {name: row[name] for name in _JOB_COLUMNS}
+        values.update(
             status=JobStatus(row["status"]),
-            status_message=row["status_message"],
-            status_message_zh=row["status_message_zh"],
-            task_status=row["task_status"],
-            watch=row["watch"],
-            error_code=row["error_code"],
-            error_message=row["error_message"],
-            error_title_en=row["error_title_en"],
-            error_title_zh=row["error_title_zh"],
-            error_stage=row["error_stage"],
-            remedy_en=row["remedy_en"],
-            remedy_zh=row["remedy_zh"],
             video_path=self._from_db_path(row["video_path"]),
-            video_url=row["video_url"],
-            units=row["units"],
-            created_at=row["created_at"],
-            submitting_at=row["submitting_at"],
-            submitted_at=row["submitted_at"],
-            processing_at=row["processing_at"],
-            downloading_at=row["downloading_at"],
-            finished_at=row["finished_at"],
-            updated_at=row["updated_at"],
-            attempts=row["attempts"],
-            reused_from=row["reused_from"],
             best=bool(row["best"]),
-            runs_on=row["runs_on"],
-            owner=row["owner"],
-            unreachable_since=row["unreachable_since"],
-            retry_at=row["retry_at"],
         )
+        return Job(spec=spec, **values)

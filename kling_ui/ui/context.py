@@ -53,6 +53,7 @@ class StudioControls:
     model: gr.Dropdown
     mode: gr.Radio
     duration: gr.Radio
+    advanced: gr.Accordion  # opened when restored settings have words of their own
 
     def restore_outputs(self) -> list[Any]:
         """The components "use these settings again" fills, in `settings_update` order."""
@@ -69,6 +70,7 @@ class StudioControls:
             self.model,
             self.mode,
             self.duration,
+            self.advanced,
         ]
 
 

@@ -82,6 +82,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     start_mode, start_duration, _ = settings_for(
         start_model, settings.default_mode, settings.default_duration, has_tail=True
     )
+    start_controls = deck_views.run_controls(start_model, start_mode, start_duration, "en")
 
     gr.Markdown(label("deck_intro"), elem_id="kts-deck-intro")
     gr.Markdown(
@@ -109,6 +110,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                     label=label("mode"),
                     min_width=140,
                     elem_id="kts-deck-mode",
+                    **run_props(start_controls[0]),
                 )
                 duration = gr.Radio(
                     ["5", "10"],
@@ -116,6 +118,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                     label=label("duration"),
                     min_width=140,
                     elem_id="kts-deck-duration",
+                    **run_props(start_controls[1]),
                 )
             rules = gr.Markdown(elem_id="kts-deck-rules")
             gr.Markdown(label("deck_settings_note"), elem_classes=["kts-small"])
@@ -209,7 +212,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         static_columns=[0, 1, 2],
         wrap=True,
         max_height=420,
-        column_widths=["48px", "80px", "130px", "auto"],
+        column_widths=["5%", "9%", "14%", "72%"],
         label=label("deck_table"),
         elem_id="kts-deck-table",
         elem_classes=["kts-table"],
@@ -262,7 +265,10 @@ def build(ctx: StudioContext) -> DeckWorkspace:
     deck_state = gr.State(None)  # this page's deck id; the workspace remembers it per browser
     shown = gr.State({})
     uploaded = gr.State([])  # the files of the last upload (a new upload replaces them)
-    title_own = gr.State(False)  # the person typed a title: keep it for the next upload
+    noted = gr.State(False)  # the note under Generate speaks of transitions still running
+    # The title the tab filled in itself (from the first slide): a new upload replaces it,
+    # while a title the person typed stays.
+    title_default = gr.State(None)
 
     deck_outputs = [deck_state, gallery, order, summary, table, title, hold, model, mode, duration]
     deck_outputs += [negative, hold_slide, notes_view]
@@ -279,8 +285,9 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             deck.settings.title,
             deck.plan.hold_seconds,
             deck.settings.model,
-            deck.settings.mode,
-            deck.plan.duration,
+            *deck_views.run_controls(
+                deck.settings.model, deck.settings.mode, deck.plan.duration, lang
+            ),
             _or_skip(deck_views.shared_negative(deck.plan)),
             deck_views.hold_menu(deck.plan, None),
             deck_views.notes_markdown(deck.plan, lang),
@@ -335,13 +342,17 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             now,
         ]
 
+    def typed_title(data: dict[Any, Any]) -> str:
+        """The title the person typed ("" when the box holds the tab's own default)."""
+        shown_title = (data[title] or "").strip()
+        return shown_title if shown_title != (data.get(title_default) or "") else ""
+
     def deck_settings(data: dict[Any, Any], paths: list[str]) -> DeckSettings:
         chosen_mode, chosen_duration, _ = settings_for(
             data[model], data[mode] or "pro", data[duration] or "5", has_tail=True
         )
-        typed = (data[title] or "").strip() if data.get(title_own) else ""
         return DeckSettings(
-            title=typed or deck_views.title_from(paths[0]),
+            title=typed_title(data) or deck_views.title_from(paths[0]),
             model=data[model],
             mode=chosen_mode,  # type: ignore[arg-type]
             duration=chosen_duration,  # type: ignore[arg-type]
@@ -357,15 +368,19 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             data[template] or None,
             data[negative],
         )
-        with staged_in_order(paths) as staged:  # the order the files were picked in
-            deck = workspace.open(staged, deck_settings(data, paths), defaulter, owner=owner)
+        try:
+            with staged_in_order(paths) as staged:  # the order the files were picked in
+                deck = workspace.open(staged, deck_settings(data, paths), defaulter, owner=owner)
+        except UserError as exc:
+            raise deck_views.unstaged(exc) from None
         workspace.remember(owner, deck.deck_id)
         followed = workspace.follow(deck.deck_id, owner)
         opened = ""
         if followed is not None:
             said = deck_views.opened_message(followed.deck, followed.progress, lang)
             opened = views.notice_html(said, "info")
-        return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang), opened]
+        default = gr.skip() if typed_title(data) else deck.settings.title
+        return [*deck_values(deck, lang), "", *panel_values(followed, {}, lang), opened, default]
 
     def edits_said(outcome: EditOutcome, lang: str, *done: str) -> Any:
         """One notice for an edit: what it refused (as an error), else what it did; the
@@ -378,19 +393,28 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- opening ------------------------------------------------------------------------
 
-    open_inputs = {files, title, title_own, model, mode, duration, hold, prompt_lang, template}
+    open_inputs = {files, title, title_default, model, mode, duration, hold, prompt_lang, template}
     open_inputs |= {negative, uploaded, ctx.browser_id}
-    opened_outputs = [*deck_outputs, note, *panel_outputs, upload_notice]
+    opened_outputs = [*deck_outputs, note, *panel_outputs, upload_notice, title_default]
     upload_outputs = [*opened_outputs, files, uploaded]
 
-    @answers_in_words(len(upload_outputs), notice=len(opened_outputs) - 1)
+    @answers_in_words(len(upload_outputs), notice=opened_outputs.index(upload_notice))
     def on_upload(data: dict[Any, Any], request: gr.Request):
         in_box = [str(p) for p in (data[files] or [])]
         paths = new_upload(in_box, data.get(uploaded))
         if not paths:
             return [gr.skip()] * len(upload_outputs)
-        # The new files replace the box's earlier ones (Gradio's box adds them to the list).
-        return [*open_deck(data, paths, request), paths, paths]
+        # The new files replace the box's earlier ones (Gradio's box adds them to the list),
+        # also when they are refused: the next upload then replaces them in turn.
+        try:
+            opened = open_deck(data, paths, request)
+        except UserError as exc:
+            log.info("deck refused: %s", exc)
+            opened = [gr.skip()] * len(opened_outputs)
+            opened[opened_outputs.index(upload_notice)] = views.notice_html(
+                exc.text(lang_of(request)), "error"
+            )
+        return [*opened, paths, paths]
 
     files.upload(
         on_upload,
@@ -402,7 +426,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         show_progress_on=[files, summary],
     )
 
-    @answers_in_words(len(opened_outputs) + 1, notice=len(opened_outputs) - 1)
+    @answers_in_words(len(opened_outputs) + 1, notice=opened_outputs.index(upload_notice))
     def on_model(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         chosen_mode, chosen_duration, why = settings_for(
@@ -410,6 +434,8 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         rules_out = why.get(lang).strip()
         keep = [gr.skip()] * len(opened_outputs)
+        controls = deck_views.run_controls(data[model], chosen_mode, chosen_duration, lang)
+        keep[opened_outputs.index(mode)], keep[opened_outputs.index(duration)] = controls
         if not workspace.known(data[deck_state], submitter_of(request, data[ctx.browser_id])):
             return [*keep, rules_out]
         paths = [str(p) for p in (data[uploaded] or data[files] or [])]
@@ -431,18 +457,6 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         concurrency_limit=2,
         concurrency_id=OPEN_CONCURRENCY_ID,
         show_progress_on=[summary],
-    )
-
-    def on_title_typed(value: str):
-        return bool((value or "").strip())  # an emptied box takes the first slide's name again
-
-    title.input(
-        on_title_typed,
-        [title],
-        [title_own],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
     )
 
     # ---- arranging and prompts ----------------------------------------------------------
@@ -699,7 +713,7 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- generate and retry -------------------------------------------------------------
 
-    @answers_in_words(1)
+    @answers_in_words(2)
     def on_generate(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id = data[deck_state]
@@ -718,19 +732,19 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         waiting = workspace.waiting(deck_id, owner)
         message = deck_views.queued_message(len(submitted), waiting, ctx.engine.max_queued, lang)
-        return views.notice_html(message, "info")
+        return views.notice_html(message, "info"), True
 
     generate.click(
         on_generate,
         {deck_state, hold, new_take, ctx.browser_keys, ctx.browser_id},
-        [note],
+        [note, noted],
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
         show_progress="hidden",
     )
 
-    @answers_in_words(1)
+    @answers_in_words(2)
     def on_retry(data: dict[Any, Any], request: gr.Request):
         lang = lang_of(request)
         deck_id, index = data[deck_state], data[retry_pick]
@@ -749,12 +763,12 @@ def build(ctx: StudioContext) -> DeckWorkspace:
         )
         pair = pair_label(deck.plan, int(index)) if int(index) < len(deck.plan.transitions) else ""
         message = say("deck_retried" if submitted else "deck_nothing_to_retry", lang, pair=pair)
-        return views.notice_html(message, "info")
+        return views.notice_html(message, "info"), bool(submitted)
 
     retry.click(
         on_retry,
         {deck_state, retry_pick, ctx.browser_keys, ctx.browser_id},
-        [note],
+        [note, noted],
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
@@ -763,10 +777,17 @@ def build(ctx: StudioContext) -> DeckWorkspace:
 
     # ---- following the deck -------------------------------------------------------------
 
-    def on_tick(deck_id: Any, seen: dict[str, Any], browser_id: Any, request: gr.Request):
+    def on_tick(
+        deck_id: Any,
+        seen: dict[str, Any],
+        note_open: bool,
+        browser_id: Any,
+        request: gr.Request,
+    ):
         owner = submitter_of(request, browser_id)
+        quiet = [gr.skip(), gr.skip()]  # the note under Generate and whether it is shown
         if not workspace.known(deck_id, owner):
-            return [gr.skip()] * len(panel_outputs)
+            return [*[gr.skip()] * len(panel_outputs), *quiet]
         lang = lang_of(request)
         try:
             followed = workspace.follow(deck_id, owner)
@@ -774,13 +795,15 @@ def build(ctx: StudioContext) -> DeckWorkspace:
             log.exception("following deck %s failed", deck_id)
             message = html.escape(views.error_message(exc, lang))
             problem = f'<div class="kts-problems">{message}</div>'
-            return [problem, *[gr.skip()] * (len(panel_outputs) - 1)]
-        return panel_values(followed, seen or {}, lang)
+            return [problem, *[gr.skip()] * (len(panel_outputs) - 1), *quiet]
+        if note_open and followed is not None and followed.progress.settled:
+            quiet = ["", False]  # what Generate said is over: the panel says the rest
+        return [*panel_values(followed, seen or {}, lang), *quiet]
 
     ctx.timer.tick(
         on_tick,
-        [deck_state, shown, ctx.browser_id],
-        panel_outputs,
+        [deck_state, shown, noted, ctx.browser_id],
+        [*panel_outputs, note, noted],
         api_visibility="private",
         queue=False,
         show_progress="hidden",
@@ -805,28 +828,37 @@ def build(ctx: StudioContext) -> DeckWorkspace:
                 "",
                 "",
                 deck_views.table_value(None, lang),
-                *[gr.skip()] * 5,
+                *[gr.skip()] * 3,
+                *deck_views.run_controls(start_model, start_mode, start_duration, lang),
                 default_negative(own, lang),
                 deck_views.hold_menu(None, None),
                 "",
             ]
             blank_panel = [deck_views.empty_progress_html(lang), *[gr.skip()] * 5, {}]
-            return [*empty, *blank_panel, *localized]
+            return [*empty, *blank_panel, *localized, None]
         try:
             followed = workspace.follow(deck.deck_id, owner)
         except Exception:
             log.exception("following deck %s failed", deck.deck_id)
             followed = None
-        return [*deck_values(deck, lang), *panel_values(followed, {}, lang), *localized]
+        # The title shown came from before the reload: the next upload may replace it.
+        shown = [*deck_values(deck, lang), *panel_values(followed, {}, lang), *localized]
+        return [*shown, deck.settings.title]
 
     ctx.blocks.load(
         on_load,
         [ctx.browser_id],
-        [*deck_outputs, *panel_outputs, template, prompt_lang],
+        [*deck_outputs, *panel_outputs, template, prompt_lang, title_default],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )
     return workspace
+
+
+def run_props(update: dict[str, Any]) -> dict[str, Any]:
+    """A control's `interactive` and `info` from a `deck_views.run_controls` update."""
+    return {"interactive": update["interactive"], "info": update["info"] or None}
 
 
 def _or_skip(value: Any) -> Any:

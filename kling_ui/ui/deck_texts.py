@@ -164,9 +164,10 @@ DECK_STRINGS: dict[str, tuple[str, str]] = {
         "所有转场都已完成或正在生成，不会产生新的费用。",
     ),
     "deck_waiting_note": (
-        "{count} more start by themselves as your earlier jobs finish: at most {limit} of "
-        "your jobs wait or run at once.",
-        "另有 {count}会在您之前的任务完成后自动开始：您同时排队或进行中的任务最多 {limit} 个。",
+        "Waiting for room, starting by themselves as your earlier jobs finish: {count} "
+        "(at most {limit} of your jobs wait or run at once).",
+        "等待空位、将在您之前的任务完成后自动开始：{count}"
+        "（您同时排队或进行中的任务最多 {limit} 个）。",
     ),
     "deck_retried": ("Transition {pair} is running again.", "转场 {pair} 已重新开始。"),
     "deck_nothing_to_retry": (

@@ -22,12 +22,13 @@ MAX_NAME_BYTES = 200
 
 
 def new_upload(current: Sequence[str], before: Sequence[str] | None) -> list[str]:
-    """The files of the upload that just happened: those in the box now that were not there
-    before (in the box's order), or, when the same files were uploaded again, the box's files
-    once each."""
-    seen = set(before or [])
-    fresh = [p for p in current if p not in seen]
-    chosen = fresh or list(current)
+    """The files of the upload that just happened, each once: what Gradio added after the
+    files the box held before (`before`), or the whole box when it no longer starts with
+    them (it was cleared, or a file was taken out)."""
+    kept = list(before or [])
+    chosen = list(current)
+    if kept and len(chosen) > len(kept) and chosen[: len(kept)] == kept:
+        chosen = chosen[len(kept) :]
     return list(dict.fromkeys(chosen))
 
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from kling_ui.deck.plan import DeckPlan
 from kling_ui.deck.run import Deck, DeckProgress
+from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import PresetLibrary
@@ -25,7 +26,7 @@ from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
 from kling_ui.ui.deck_edits import pair_label, slide_number
 from kling_ui.ui.deck_session import Assembly
 from kling_ui.ui.texts import say
-from kling_ui.ui.views import model_choices
+from kling_ui.ui.views import allowed_choices, model_choices
 
 TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
 STEPS_STYLE = "list-style:none;margin:4px 0;padding:0"
@@ -33,6 +34,7 @@ CAPTION_NOTES_CHARS = 60
 # Uploads are staged as "<n> · <name>" so the loader's natural order is the order they were
 # picked in (deck_upload.py); what a person reads never shows that prefix.
 PICK_PREFIX = re.compile(r"^\d+ · ")
+_STAGED = re.compile(r"(?<![\w.])\d+ · ")
 _PAGE_SUFFIX = re.compile(r" p\d+$")
 # Stitching, the PowerPoint and the ZIP after the last clip: a fixed part and a part per
 # transition (seconds; bench/stitch.py measures 1.5 s for 9 clips at 1080p, plus the rest).
@@ -51,6 +53,13 @@ def shown_name(name: str) -> str:
     return PICK_PREFIX.sub("", name)
 
 
+def unstaged(error: UserError) -> UserError:
+    """The loader's refusal naming the files as the person picked them (without the
+    pick-order prefix of the upload)."""
+    message = Text(_STAGED.sub("", error.message.en), _STAGED.sub("", error.message.zh))
+    return UserError(error.code, message, remedy=error.remedy)
+
+
 def title_from(name: str) -> str:
     """A deck's default title from its first slide's file or page name ("talk.pdf p1",
     "3 · intro.png" -> "talk", "intro")."""
@@ -61,6 +70,26 @@ def title_from(name: str) -> str:
 def deck_models() -> list[tuple[str, str]]:
     """The model menu for decks: only models that take a first and a last frame."""
     return [(shown, name) for shown, name in model_choices() if MODELS[name].accepts_tail]
+
+
+def run_controls(
+    model: str, mode: str, duration: str, lang: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The deck's mode and duration controls for `model` (decks always use a last frame):
+    each shows its value, and is disabled with the reason beside it when the model leaves it
+    one choice (std on every v2 model, 10 s on kling-v1)."""
+    modes, durations, mode_reason, duration_reason = allowed_choices(
+        model, mode, has_tail=True, lang=lang
+    )
+    return (
+        {"__type__": "update", "value": mode, "interactive": len(modes) > 1, "info": mode_reason},
+        {
+            "__type__": "update",
+            "value": duration,
+            "interactive": len(durations) > 1,
+            "info": duration_reason,
+        },
+    )
 
 
 def template_choices(library: PresetLibrary, lang: str | None) -> list[tuple[str, str]]:

@@ -110,6 +110,7 @@ def settings_update(job: Job) -> list[Any]:
     (in `StudioControls.restore_outputs` order)."""
     record = job.spec.prompt_parts
     choice = PromptChoice.from_record(record, job.spec.prompt)
+    own_words = bool(choice.extra.strip() or any(w.strip() for w in choice.free.values()))
     return [
         _file(job.spec.first_frame),
         _file(job.spec.last_frame),
@@ -123,6 +124,7 @@ def settings_update(job: Job) -> list[Any]:
         job.spec.model,
         job.spec.mode,
         job.spec.duration,
+        gr.update(open=True) if own_words else gr.skip(),  # show the restored own words
     ]
 
 
@@ -158,7 +160,11 @@ def build(ctx: StudioContext) -> None:
         )
         search = gr.Textbox(label=label("history_search"), scale=3, elem_id="kts-history-search")
         refresh = gr.Button(
-            label("history_refresh"), scale=0, min_width=90, elem_id="kts-history-refresh"
+            label("history_refresh"),
+            size="md",
+            scale=0,
+            min_width=90,
+            elem_id="kts-history-refresh",
         )
     table = gr.Dataframe(
         value={"headers": views.history_headers("en"), "data": [[""] * 6]},
@@ -166,7 +172,7 @@ def build(ctx: StudioContext) -> None:
         wrap=True,
         label=label("history_table"),
         max_height=420,
-        column_widths=["150px", "110px", "auto", "210px", "64px", "200px"],
+        column_widths=["13%", "10%", "37%", "17%", "7%", "16%"],
         elem_id="kts-history",
         elem_classes=["kts-table"],
     )
@@ -185,9 +191,17 @@ def build(ctx: StudioContext) -> None:
     detail = gr.HTML(elem_id="kts-history-detail")
     whose = gr.Markdown(elem_id="kts-history-whose")
     with gr.Row():
-        reuse = gr.Button(label("history_reuse"), elem_id="kts-history-reuse")
+        reuse = gr.Button(
+            label("history_reuse"), size="md", scale=0, min_width=200, elem_id="kts-history-reuse"
+        )
         cancel = gr.Button(
-            label("history_cancel"), variant="stop", visible=False, elem_id="kts-history-cancel"
+            label("history_cancel"),
+            variant="stop",
+            size="md",
+            scale=0,
+            min_width=160,
+            visible=False,
+            elem_id="kts-history-cancel",
         )
     row_ids = gr.State([])
     shown = gr.State("")
@@ -345,4 +359,5 @@ def build(ctx: StudioContext) -> None:
         [status_filter, scope, *table_outputs],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )

@@ -96,9 +96,11 @@ def build(ctx: StudioContext) -> None:
         first = frame_image(label("first_frame"), height=200, elem_id="kts-lab-first")
         last = frame_image(label("last_frame"), height=200, elem_id="kts-lab-last")
         with gr.Column():
-            use_studio = gr.Button(label("lab_use_studio_frames"), elem_id="kts-lab-use-studio")
+            use_studio = gr.Button(
+                label("lab_use_studio_frames"), size="md", elem_id="kts-lab-use-studio"
+            )
             count = gr.Radio([2, 3], value=3, label=label("lab_variant_count"))
-            fill = gr.Button(label("lab_fill"), elem_id="kts-lab-fill")
+            fill = gr.Button(label("lab_fill"), size="md", elem_id="kts-lab-fill")
             hint = gr.Markdown(elem_id="kts-lab-hint")
             frame_notice = notice_box("kts-lab-frame-notice")
     gr.Markdown(label("lab_settings_note"))
@@ -145,6 +147,7 @@ def build(ctx: StudioContext) -> None:
         preset_name = gr.Textbox(label=label("lab_preset_name"), scale=3)
         save = gr.Button(
             label("lab_save_preset"),
+            size="md",
             scale=0,
             min_width=120,
             elem_id="kts-lab-save",
@@ -417,4 +420,5 @@ def build(ctx: StudioContext) -> None:
         [job_ids, shown, shown_videos, best_pick, *prompts],
         api_visibility="private",
         queue=False,
+        show_progress="hidden",
     )

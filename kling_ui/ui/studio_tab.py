@@ -170,7 +170,7 @@ def build(ctx: StudioContext) -> StudioControls:
                     submit_note = notice_box("kts-submit-note")
             rules = gr.HTML(elem_id="kts-rules", elem_classes=["kts-hide-empty"])
             cost = gr.Markdown(elem_id="kts-cost")
-            with gr.Accordion(label("advanced"), open=False, elem_id="kts-advanced"):
+            with gr.Accordion(label("advanced"), open=False, elem_id="kts-advanced") as advanced:
                 with gr.Row(equal_height=True):
                     model = gr.Dropdown(
                         views.model_choices(),
@@ -272,6 +272,7 @@ def build(ctx: StudioContext) -> StudioControls:
         model=model,
         mode=mode,
         duration=duration,
+        advanced=advanced,
     )
     prompt_inputs = [prompt_lang, template, *presets.values(), *free.values(), extra]
 
@@ -468,12 +469,12 @@ def build(ctx: StudioContext) -> StudioControls:
             gr.update(
                 value=state.mode,
                 interactive=len(state.modes) > 1,
-                info=state.mode_reason or None,
+                info=state.mode_reason,
             ),
             gr.update(
                 value=state.duration,
                 interactive=len(state.durations) > 1,
-                info=state.duration_reason or None,
+                info=state.duration_reason,
             ),
             views.rules_html(state, lang, with_note=False),
             views.cost_text(

@@ -156,6 +156,10 @@ STUDIO_CSS = """
 /* Phone: one column, the result first, nothing wider than the screen. */
 @media (max-width: 720px) {
   .gradio-container { padding: 0 6px !important; }
+  #kts-tagline { display: none; }
+  #kts-head h1 { font-size: 1.15rem; }
+  .kts-banner { font-size: 0.82em; padding: 4px 8px; }
+  #kts-result-view label { padding: 2px 8px !important; }
   #kts-studio-main { flex-direction: column; }
   #kts-studio-result { order: -1; }
   #kts-latest video { max-height: 240px; }
@@ -171,6 +175,16 @@ STUDIO_CSS = """
   #kts-history .virtual-row > .body-cell:is(:nth-child(1), :nth-child(4), :nth-child(6)) {
     display: none !important; }
   .kts-table .header-table { width: 100% !important; table-layout: fixed; }
+  #kts-deck-table .header-table th:nth-child(2), #kts-deck-table .sizing-body td:nth-child(2),
+  #kts-history .header-table th:nth-child(2), #kts-history .sizing-body td:nth-child(2) {
+    width: 84px !important; min-width: 84px !important; max-width: 84px !important; }
+  #kts-deck-table .virtual-row > .body-cell:nth-child(2),
+  #kts-history .virtual-row > .body-cell:nth-child(2) {
+    flex: 0 0 84px !important; width: 84px !important; }
+  #kts-history .header-table th:nth-child(5), #kts-history .sizing-body td:nth-child(5) {
+    width: 56px !important; min-width: 56px !important; max-width: 56px !important; }
+  #kts-history .virtual-row > .body-cell:nth-child(5) {
+    flex: 0 0 56px !important; width: 56px !important; }
   #kts-deck-table .header-table th:nth-child(4), #kts-deck-table .sizing-body td:nth-child(4),
   #kts-history .header-table th:nth-child(3), #kts-history .sizing-body td:nth-child(3) {
     width: auto !important; min-width: 0 !important; max-width: none !important; }

@@ -434,7 +434,7 @@ def result_view_choices(lang: str | None, *, has_last: bool = True) -> list[tupl
 
 def result_caption(job: Job, lang: str | None) -> str:
     """One line under the latest video, as HTML: its name and how it was made."""
-    parts = [job_title(job, 70, lang), settings_summary(job)]
+    parts = [job_title(job, 70, lang), settings_summary(job, lang)]
     taken = _taken(job)
     if taken is not None:
         parts.append(say("took", lang, took=clock(taken)))
@@ -486,10 +486,12 @@ def history_headers(lang: str | None) -> list[str]:
     return [say(k, lang) for k in keys]
 
 
-def settings_summary(job: Job) -> str:
-    """Model, mode, duration and frame use in one line, e.g. "kling-v2-6 · pro · 5 s · 2 frames"."""
-    frames = "2 frames" if job.spec.last_frame else "1 frame"
-    return f"{job.spec.model} · {job.spec.mode} · {job.spec.duration} s · {frames}"
+def settings_summary(job: Job, lang: str | None = None) -> str:
+    """Model, mode, duration and frame use in one line in `lang`, e.g.
+    "kling-v2-6 · pro · 5 s · 2 frames" (zh-CN: "kling-v2-6 · pro · 5 秒 · 2 帧")."""
+    frames = say("summary_frames" if job.spec.last_frame else "summary_frame", lang)
+    seconds = say("summary_seconds", lang, duration=job.spec.duration)
+    return f"{job.spec.model} · {job.spec.mode} · {seconds} · {frames}"
 
 
 def when(timestamp: float | None) -> str:
@@ -511,7 +513,7 @@ def history_rows(jobs: Iterable[Job], *, now: float, lang: str | None) -> list[l
                 when(job.created_at),
                 status_label(status, lang),
                 job_title(job, lang=lang),
-                settings_summary(job) + (f" · {keys}" if keys else ""),
+                settings_summary(job, lang) + (f" · {keys}" if keys else ""),
                 clock(took),
                 job.error_text(lang) or "",
             ]
@@ -541,7 +543,7 @@ def job_detail_html(job: Job, *, lang: str | None) -> str:
         row("col_status", f'<span data-status="{status.value}">{status_value}</span>'),
         row("detail_prompt", html.escape(job.spec.prompt) or "–"),
         row("detail_negative", html.escape(job.spec.negative_prompt) or "–"),
-        row("detail_settings", html.escape(settings_summary(job))),
+        row("detail_settings", html.escape(settings_summary(job, lang))),
         row("detail_timings", html.escape(" · ".join(timings))),
     ]
     if job.runs_on:
@@ -570,7 +572,7 @@ def units_text(job: Job, lang: str | None) -> str:
         return "–"
     if job.runs_on == KEYS_DEMO:
         return say("units_demo", lang, units=f"{job.units:g}")
-    return f"{job.units:g}"
+    return say("units_paid", lang, units=f"{job.units:g}")
 
 
 # ---------------------------------------------------------------- prompt lab

@@ -8,9 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from cli_helpers import TIMEOUT, base_env
 
 from kling_ui.jobs.store import SCHEMA_VERSION
+
+pytestmark = pytest.mark.slow  # a dozen processes
 
 RACERS = 12
 # Each racer loads the command, says it is ready, waits for the go file, then runs

@@ -21,6 +21,8 @@ from kling_ui.jobs.models import JobStatus
 from kling_ui.jobs.store import JobStore
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 
+pytestmark = pytest.mark.slow  # a dozen processes
+
 WAIT = 240.0
 
 

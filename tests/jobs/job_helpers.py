@@ -54,12 +54,12 @@ def credentials_for(server: SimulatorServer) -> Credentials:
 
 def sim_stats(server: SimulatorServer) -> dict[str, Any]:
     """The simulator's counters over HTTP, as any client would read them."""
-    return httpx.get(f"{server.base_url}/debug/stats", timeout=5).json()
+    return httpx.get(f"{server.base_url}/debug/stats", timeout=30).json()
 
 
 def sim_post(server: SimulatorServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST a debug control (config, occupy) to the simulator."""
-    response = httpx.post(f"{server.base_url}{path}", json=body, timeout=5)
+    response = httpx.post(f"{server.base_url}{path}", json=body, timeout=30)
     response.raise_for_status()
     return response.json()
 

@@ -120,7 +120,8 @@ def test_a_1303_from_another_user_of_the_account_is_absorbed(
     simulator_factory: SimFactory, engine_factory: EngineFactory, frames: tuple[Path, Path]
 ) -> None:
     server = simulator_factory(latency=0.3, concurrency=3)
-    sim_post(server, "/debug/occupy", {"slots": 2, "seconds": 1.0})
+    # Long enough that the engine's second create meets it even on a loaded machine.
+    sim_post(server, "/debug/occupy", {"slots": 2, "seconds": 4.0})
     engine = engine_factory(server)
     jobs = [engine.submit(spec_for(frames, prompt=f"take {n}")).job for n in range(4)]
     finished = run_all(engine, jobs)

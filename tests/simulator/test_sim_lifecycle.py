@@ -63,7 +63,7 @@ def test_failed_task_answers_200_code_0_with_the_reason_in_status_msg(simulator_
 
 
 def test_image_pixel_is_invalid_is_one_of_the_failure_reasons(simulator_factory, api_for):
-    api = api_for(simulator_factory(fail_rate=1.0, seed=1, concurrency=10))
+    api = api_for(simulator_factory(fail_rate=1.0, seed=1, concurrency=10, latency=0.0))
     reasons = {api.wait(api.create_ok()["task_id"])["task_status_msg"] for _ in range(8)}
     assert "Image pixel is invalid" in reasons
 

@@ -629,7 +629,7 @@ def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
     deck_studio: Launched,
 ) -> None:
     on_generate, inputs = handler(deck_studio.demo, "on_generate")
-    said = on_generate(dict.fromkeys(inputs), request_in("zh-CN"))
+    said, _ = on_generate(dict.fromkeys(inputs), request_in("zh-CN"))
     assert "还没有打开任何幻灯片" in said and 'data-kind="error"' in said
     assert "请先上传 PowerPoint 文件、PDF" in said
 
@@ -644,14 +644,17 @@ def test_another_model_opens_a_separate_deck_for_the_same_slides(
     values[component(demo, "kts-deck-files")] = [str(pdf)]
     opened = on_upload(values, request_in("en"))
     first_id = opened[0]
-    assert opened[7:10] == ["kling-v2-6", "pro", "5"]
+    assert opened[7] == "kling-v2-6" and [u["value"] for u in opened[8:10]] == ["pro", "5"]
+    assert opened[8]["interactive"] is False and "makes pro only" in opened[8]["info"]
 
     on_model, model_inputs = handler(demo, "on_model")
     state = next(c for c in model_inputs if type(c) is gr.State)
     changed = values | {state: first_id, component(demo, "kts-deck-model"): "kling-v1"}
     changed[component(demo, "kts-deck-mode")] = "std"
     reopened = on_model(changed, request_in("en"))
-    assert reopened[0] != first_id and reopened[7:10] == ["kling-v1", "std", "5"]
+    assert reopened[0] != first_id and reopened[7] == "kling-v1"
+    assert [u["value"] for u in reopened[8:10]] == ["std", "5"]
+    assert reopened[8]["interactive"] and reopened[9]["interactive"] is False
     workspace = demo.studio_context.extras["deck_workspace"]
     assert workspace.load(first_id, HANDLER_OWNER).settings.model == "kling-v2-6"
 
@@ -673,7 +676,8 @@ def test_the_new_take_box_reaches_the_engine_with_generate(
     values = {c: getattr(c, "value", None) for c in inputs}
     values[next(c for c in inputs if type(c) is gr.State)] = deck_id
     values[component(demo, "kts-deck-new-take")] = True
-    assert "1 transition handed to the engine" in on_generate(values, request_in("en"))
+    said, noted = on_generate(values, request_in("en"))
+    assert "1 transition handed to the engine" in said and noted is True
     jobs = deck_studio.runtime.engine.jobs(deck_id=deck_id)
     assert len(jobs) == 1 and jobs[0].spec.new_take
 

@@ -175,13 +175,15 @@ def test_wrong_keys_are_refused_and_kept_nowhere_good_keys_make_the_banner_say_o
 ) -> None:
     page = open_page(browser, keyed_studio.url)
     banner, status = page.locator("#kts-banner"), page.locator("#kts-key-status")
+    notice = page.locator("#kts-keys-notice")
     expect(banner).to_contain_text("Demo mode")
     expect(page.locator("#kts-cost")).to_contain_text("free (simulator)")
 
     page.get_by_role("tab", name="Settings").click()
     save_keys(page, access=GOOD_ACCESS, secret=WRONG_SECRET)
-    expect(status).to_contain_text("Kling refused these keys")
-    expect(status).to_contain_text("Nothing was saved")
+    expect(notice).to_contain_text("Kling refused these keys")
+    expect(notice).to_contain_text("Nothing was saved")
+    expect(status).to_contain_text("embedded simulator")
     expect(page.locator("#kts-secret-key input")).to_have_value("")
     expect(banner).to_contain_text("Demo mode")
 
@@ -226,14 +228,15 @@ def test_a_chinese_browser_saves_an_api_key_and_forgetting_it_survives_a_reload(
 ) -> None:
     page = open_page(browser, keyed_studio.url, locale="zh-CN")
     banner, status = page.locator("#kts-banner"), page.locator("#kts-key-status")
+    notice = page.locator("#kts-keys-notice")
     expect(banner).to_contain_text("演示模式")
     page.get_by_role("tab", name="设置").click()
 
     save_keys(page, access=GOOD_ACCESS, api_key=GOOD_API_KEY)
-    expect(status).to_contain_text("不要同时填写")
+    expect(notice).to_contain_text("不要同时填写")
     expect(banner).to_contain_text("演示模式")
     save_keys(page)
-    expect(status).to_contain_text("请填写 API Key，或同时填写 Access Key 和 Secret Key")
+    expect(notice).to_contain_text("请填写 API Key，或同时填写 Access Key 和 Secret Key")
 
     save_keys(page, api_key=GOOD_API_KEY)
     expect(status).to_contain_text("已通过可灵验证")

@@ -94,4 +94,5 @@ def test_kling_ui_serve_refuses_settings_that_cannot_work(tmp_path: Path) -> Non
         timeout=START_TIMEOUT,
     )
     assert done.returncode == 2
-    assert "KLING_BASE_URL is set but Kling_Access_Key" in done.stderr
+    assert "KLING_BASE_URL is set but no Kling keys are" in done.stderr
+    assert "Kling_API_Key" in done.stderr and "Kling_Access_Key" in done.stderr
