@@ -5,7 +5,7 @@ argparse sub-parser and sets `func(args) -> int` (the process exit code) as its 
 The dispatcher below knows every command's name, help line and module, and imports a
 command's module only when that command runs, so `--help` and the light commands start
 without loading the Studio, the video stack or the engine's HTTP client. A command's help
-line is written twice, here and in its module: tests/cli/test_startup.py checks they agree.
+line is written once, here: a module adds its command with `add_command`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Exit codes shared by every command.
 EXIT_OK = 0
@@ -79,6 +80,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if command.name not in subparsers.choices:
             subparsers.add_parser(command.name, help=command.help, add_help=False)
     return parser
+
+
+def add_command(subparsers: Any, name: str, description: str) -> argparse.ArgumentParser:
+    """The sub-parser of the command `name`, with its help line from COMMANDS."""
+    (command,) = (c for c in COMMANDS if c.name == name)
+    return subparsers.add_parser(name, help=command.help, description=description)
 
 
 def command_named(argv: Sequence[str]) -> str:

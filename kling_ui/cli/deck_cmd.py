@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, add_command
 from kling_ui.cli.common import (
     add_kling_options,
     interrupted,
@@ -50,10 +50,10 @@ WROTE_PPTX = Text(
 
 def register(subparsers: Any) -> None:
     """Add the `deck` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "deck",
-        help="make one presentation video (and a PowerPoint) from a PDF, a PPTX or images",
-        description=(
+        (
             "Turn a PDF, slide images, a ZIP of images or a PPTX into one video: each slide "
             "held, with a Kling transition between neighbours; --pptx also writes a "
             "PowerPoint where each slide is followed by its transition as a video that plays "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_command
 from kling_ui.config import Settings
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
@@ -47,10 +47,10 @@ def register(subparsers: Any) -> None:
     from kling_ui.cli.common import add_kling_options
     from kling_ui.prompts.cli_options import add_prompt_options
 
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "generate",
-        help="make one transition video from a first and a last frame",
-        description=(
+        (
             "Make one transition video from FIRST to LAST through the job engine and print "
             "the video's path. Without Kling keys the embedded simulator is used (demo mode). "
             "Exit codes: 0 done, 2 bad input, 3 Kling refused, 4 failed or timed out."

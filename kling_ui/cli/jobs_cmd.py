@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from kling_ui import logs
-from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_command
 from kling_ui.cli.generate_cmd import exit_code, load_settings
 from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
@@ -28,10 +28,8 @@ PROMPT_WIDTH = 48
 
 def register(subparsers: Any) -> None:
     """Add the `jobs` and `resume` commands."""
-    jobs = subparsers.add_parser(
-        "jobs",
-        help="list the job history (newest first)",
-        description="List the jobs in the data folder's history, newest first.",
+    jobs = add_command(
+        subparsers, "jobs", "List the jobs in the data folder's history, newest first."
     )
     jobs.add_argument("--json", action="store_true", help="print one JSON array of jobs")
     jobs.add_argument(
@@ -43,10 +41,10 @@ def register(subparsers: Any) -> None:
     jobs.add_argument("--lang", default="en", choices=LANGS, help="language of messages")
     jobs.set_defaults(func=run_jobs)
 
-    resume = subparsers.add_parser(
+    resume = add_command(
+        subparsers,
         "resume",
-        help="finish every unfinished job and wait for them",
-        description=(
+        (
             "Take up every unfinished job in the data folder (queued ones are sent, sent ones "
             "are looked up and followed, finished ones are downloaded; nothing is paid twice) "
             "and wait for them. Exit codes: 0 all done, 3 Kling refused one, 4 one failed or "

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kling_ui.cli import EXIT_OK, EXIT_USAGE
+from kling_ui.cli import EXIT_OK, EXIT_USAGE, add_command
 from kling_ui.i18n import Text, UserError, normalize_lang
 from kling_ui.prompts import CATEGORIES, CATEGORY_LABELS, Category, PresetLibrary, load_library
 
@@ -24,10 +24,10 @@ _OPTION_OF_CATEGORY = {
 
 def register(subparsers: Any) -> None:
     """Add the `presets` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "presets",
-        help="list prompt presets (ids for --camera, --subject, ...)",
-        description=(
+        (
             "List the prompt presets by category with their ids and labels: built-in ones "
             "from prompts/*.toml and your own from the data folder. Also exports and imports "
             "your own presets as JSON."

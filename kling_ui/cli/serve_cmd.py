@@ -7,16 +7,16 @@ import os
 import sys
 from typing import Any
 
-from kling_ui.cli import EXIT_OK, EXIT_USAGE
+from kling_ui.cli import EXIT_OK, EXIT_USAGE, add_command
 from kling_ui.i18n import UserError, pick_lang
 
 
 def register(subparsers: Any) -> None:
     """Add the `serve` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "serve",
-        help="serve the Studio in the browser (localhost:7860)",
-        description=(
+        (
             "Serve the Gradio Studio until Ctrl-C. Without keys it runs in demo mode on the "
             "embedded simulator. Host and port default to GRADIO_SERVER_NAME / "
             "GRADIO_SERVER_PORT, else 127.0.0.1:7860."

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kling_ui.cli import EXIT_OK, EXIT_USAGE
+from kling_ui.cli import EXIT_OK, EXIT_USAGE, add_command
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 from kling_ui.simulator.config import REALWORLD_ENV, UNKNOWN_ID_ANSWERS, realworld_from_env
 
@@ -21,10 +21,10 @@ API_KEY_ENV = ("KLING_SIM_API_KEY", "KLING_API_KEY")
 
 def register(subparsers: Any) -> None:
     """Add the `simulator` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "simulator",
-        help="run the Kling API simulator in the foreground",
-        description=(
+        (
             "Serve a simulated Kling image-to-video API (same HTTP contract, real H.264 "
             "videos) until Ctrl-C. Point KLING_BASE_URL at the printed URL. Keys come from "
             "--access-key/--secret-key/--api-key, else KLING_SIM_ACCESS_KEY/"

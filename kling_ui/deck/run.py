@@ -264,9 +264,11 @@ class DeckRunner:
         """Write the deck's plan and settings."""
         deck.folder.mkdir(parents=True, exist_ok=True)
         deck.plan.save(deck.folder / PLAN_FILE)
-        (deck.folder / SETTINGS_FILE).write_text(
-            deck.settings.model_dump_json(indent=2), encoding="utf-8"
-        )
+        # Atomically, like the plan: a reader on another thread never sees half a file.
+        settings_file = deck.folder / SETTINGS_FILE
+        partial = settings_file.with_name(f".{SETTINGS_FILE}.{uuid.uuid4().hex}.tmp")
+        partial.write_text(deck.settings.model_dump_json(indent=2), encoding="utf-8")
+        partial.replace(settings_file)
 
     def media_dir(self, deck: Deck) -> Path:
         """The served folder of the deck's slide images and outputs (a random name, given

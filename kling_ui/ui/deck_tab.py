@@ -13,6 +13,11 @@ reuses every transition already made or in flight; a failed one can be retried a
 A deck is its owner's (the login, else the browser): every handler names the asker to the
 workspace, which treats anyone else's deck as no deck. A deck with more transitions than the
 owner may have waiting hands over the rest as their earlier jobs finish.
+
+Problems are said in words next to what caused them (the upload, the order and the table,
+Generate), never as Gradio's error badges. Pictures keep the order they were picked in, a new
+upload replaces the one before (deck_upload.py), and the title comes from the first slide
+until the person types one.
 """
 
 from __future__ import annotations

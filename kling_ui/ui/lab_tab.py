@@ -2,7 +2,9 @@
 side by side with their prompts; mark the best and keep its prompt as a preset.
 
 Everything here is the person's own: the runs shown (a reload shows their newest run, never
-someone else's), the variant marked best, and the preset saved (into their own presets)."""
+someone else's), the variant marked best, and the preset saved (into their own presets).
+Only the variant marked best in this run is saved (a variant reused from an earlier run may
+carry an old mark), and the "queued" note goes once the run is over."""
 
 from __future__ import annotations
 
