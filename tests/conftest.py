@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+# Each xdist worker gets its own Gradio upload cache: the same slide uploaded by two workers
+# lands in the same content-hashed folder, and one Studio closing would delete the other's.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["GRADIO_TEMP_DIR"] = os.path.join(
+        tempfile.gettempdir(), f"gradio-{os.environ['PYTEST_XDIST_WORKER']}-{os.getpid()}"
+    )
+
 import ipaddress
 import os
 import shutil
