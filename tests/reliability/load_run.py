@@ -71,7 +71,8 @@ def run_load(
 ) -> LoadResult:
     """Connect `sessions` clients, submit at one moment, follow every job to its end. Prompts
     name the round and the session, so no job is answered by an identical earlier one."""
-    clients = [Client(url, verbose=False) for _ in range(sessions)]
+    # Patient HTTP (httpx's default is 5 s): a loaded machine answers slowly, not wrongly.
+    clients = [Client(url, verbose=False, httpx_kwargs={"timeout": 120.0}) for _ in range(sessions)]
     logs = [SessionLog(number) for number in range(sessions)]
     start = threading.Barrier(sessions + 1)
     stop_page = threading.Event()

@@ -73,7 +73,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def client(studio: Served) -> Iterator[Client]:
     """A gradio_client for the module's Studio."""
-    connected = Client(studio.url, verbose=False)
+    connected = Client(studio.url, verbose=False, httpx_kwargs={"timeout": WAIT})
     yield connected
     connected.close()
 

@@ -121,7 +121,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 
 def _use_the_api(session: Session, first: Path, last: Path, broken: Path) -> None:
-    client = Client(session.studio.url, verbose=False)
+    client = Client(session.studio.url, verbose=False, httpx_kwargs={"timeout": WAIT})
     answers = session.answers
     try:
         frames = {"first_frame": handle_file(str(first)), "last_frame": handle_file(str(last))}
