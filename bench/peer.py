@@ -112,7 +112,12 @@ def peer_run(base_url: str, keys: tuple[str, str], jobs: int, folder: Path) -> t
 
 
 def ours_run(
-    base_url: str, keys: tuple[str, str], jobs: int, slots: int, folder: Path, callbacks: bool,
+    base_url: str,
+    keys: tuple[str, str],
+    jobs: int,
+    slots: int,
+    folder: Path,
+    callbacks: bool,
     left: Callable[[], float],
 ) -> tuple[int, int]:
     """Our engine on the same mock; returns (done, query requests)."""
@@ -128,9 +133,7 @@ def ours_run(
         first = engine.save_frame(slide_png(640, 360, "First"), "png")
         last = engine.save_frame(slide_png(640, 360, "Last"), "png")
         ids = [
-            engine.submit(
-                JobSpec(first_frame=first, last_frame=last, prompt=f"take {n}")
-            ).job.id
+            engine.submit(JobSpec(first_frame=first, last_frame=last, prompt=f"take {n}")).job.id
             for n in range(jobs)
         ]
         finished = [engine.wait(job_id, timeout=left()) for job_id in ids]
@@ -144,9 +147,7 @@ def ours_run(
     return sum(job.status is JobStatus.DONE for job in finished), queries
 
 
-def measure(
-    driver: str, mode: str, args: argparse.Namespace, watchdog: Watchdog
-) -> Outcome:
+def measure(driver: str, mode: str, args: argparse.Namespace, watchdog: Watchdog) -> Outcome:
     """One run of `driver` against a fresh mock in `mode`."""
     keys = ("peer" + secrets.token_hex(8), secrets.token_hex(16))
     refusals = args.refusals if mode == "busy" else 0.0

@@ -22,11 +22,20 @@ class Text:
         return self.zh if normalize_lang(lang) == "zh-CN" else self.en
 
     def format(self, **values: object) -> Text:
-        """Both languages with `{name}` placeholders filled in."""
-        return Text(self.en.format(**values), self.zh.format(**values))
+        """Both languages with `{name}` placeholders filled in; a value that is itself a `Text`
+        fills each language with its own half (a label or clause that is translated too)."""
+        return Text(
+            self.en.format(**{k: v.en if isinstance(v, Text) else v for k, v in values.items()}),
+            self.zh.format(**{k: v.zh if isinstance(v, Text) else v for k, v in values.items()}),
+        )
 
     def __add__(self, other: Text) -> Text:
+        """Both languages joined end to end."""
         return Text(self.en + other.en, self.zh + other.zh)
+
+
+# The comma between the items of a list ("a, b" / "a，b").
+LIST_SEPARATOR = Text(", ", "，")
 
 
 def normalize_lang(lang: str | None) -> Lang:

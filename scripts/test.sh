@@ -19,6 +19,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 # Most tests wait on a simulated Kling, a browser or a child process: four workers keep two
 # cores busy. Each test module runs whole on one worker, so its module fixtures (a served
 # Studio, a browser, a chaos run) start once; TEST_WORKERS=0 runs everything in this process.

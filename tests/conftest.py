@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from kling_ui.simulator import SimulatorConfig, SimulatorServer, sign_token
 from kling_ui.simulator import slide_b64 as make_slide_b64
@@ -30,9 +30,12 @@ from kling_ui.simulator import slide_png as make_slide_png
 FAST_LATENCY = 0.6
 
 # Property tests: "ci" (the default) tries a fixed handful of examples, the same every run, so
-# the suite is quick and steady; HYPOTHESIS_PROFILE=thorough searches widely for new ones.
-settings.register_profile("ci", max_examples=6, derandomize=True)
-settings.register_profile("thorough", max_examples=200)
+# the suite is quick and steady; HYPOTHESIS_PROFILE=thorough (or "dev") searches widely for new
+# ones. No profile has a per-example deadline: a loaded machine is slow, not wrong.
+_NO_CLOCK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=6, derandomize=True, database=None, **_NO_CLOCK)
+settings.register_profile("thorough", max_examples=200, **_NO_CLOCK)
+settings.register_profile("dev", parent=settings.get_profile("thorough"))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
 

@@ -12,22 +12,14 @@ from rich.console import Console
 
 from kling_ui import logs
 from kling_ui.cli import EXIT_USAGE
-from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.cli.texts import DEMO_NOTICE, INTERRUPTED_NOTICE
+from kling_ui.i18n import LANGS, UserError, normalize_lang
 from kling_ui.kling.capabilities import MODELS
 
 if TYPE_CHECKING:
     from kling_ui.runtime import Runtime
 
 INTERRUPTED = 130
-DEMO_NOTICE = Text(
-    "Using the embedded Kling simulator (demo mode): no Kling keys are set, so the video is "
-    "a simulated cross-fade.",
-    "正在使用内置的可灵模拟器（演示模式）：未设置可灵密钥，生成的是模拟的交叉淡化视频。",
-)
-INTERRUPTED_NOTICE = Text(
-    "Stopped waiting. The job is kept; `python -m kling_ui resume` picks it up.",
-    "已停止等待。任务已保存；运行 `python -m kling_ui resume` 可继续。",
-)
 
 
 def add_kling_options(parser: argparse.ArgumentParser) -> None:

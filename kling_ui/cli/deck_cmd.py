@@ -4,6 +4,9 @@ Slides come from a PDF, images, a ZIP or a PowerPoint file (rendered by LibreOff
 notes read); every transition runs through the job engine; the stitched video, a PowerPoint
 with the transitions inside (`--pptx`), the presenter page and a ZIP bundle are written.
 Running the same command again resumes the deck: finished and in-flight transitions are reused.
+The deck is opened, run, followed and assembled through the same workspace as the Deck tab's
+(`deck.session.DeckWorkspace`: each step under the deck's lock, the assembly noted), as the
+command line's deck (it has no owner).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from kling_ui.config import Settings
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.prompting import preset_defaulter
 from kling_ui.deck.run import Deck, DeckOutputs, DeckProgress, DeckRunner, DeckSettings
+from kling_ui.deck.session import DeckWorkspace
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import JobStatus
 from kling_ui.kling.capabilities import settings_for
@@ -61,7 +65,13 @@ def register(subparsers: Any) -> None:
             "Exit codes: 0 done, 2 bad input, 3 Kling refused, 4 a transition failed."
         ),
     )
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF/PPTX/images/ZIP")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="INPUT",
+        help="PDF/PPTX/images/ZIP, in slide order (images are taken in the order given)",
+    )
     parser.add_argument("--prompt", default=None, metavar="TEXT", help="one prompt for all")
     parser.add_argument("--negative", default=None, metavar="ID|TEXT", help="negative prompt")
     parser.add_argument("--hold", type=float, default=2.0, metavar="S", help="slide hold (s)")
@@ -89,18 +99,18 @@ def run(args: argparse.Namespace) -> int:
         return _report_error(args, console, error, lang)
     try:
         start_runtime(runtime, console, lang)
-        runner = DeckRunner(runtime.engine, runtime.settings.data_dir)
-        deck = _open(args, runner, settings, lang)
-        before = runner.sync(deck)
+        workspace = DeckWorkspace(DeckRunner(runtime.engine, runtime.settings.data_dir))
+        deck = _open(args, workspace, settings, lang)
+        before = workspace.sync(deck.deck_id)
         if before.done:
             console.print(
                 RESUMED.format(done=before.done, total=before.total).get(lang), highlight=False
             )
-        runner.submit(deck, submitter="cli", new_take=args.new_take)
-        progress = _follow(runner, deck, console, lang)
+        workspace.submit(deck.deck_id, submitter=None, new_take=args.new_take)
+        progress = _follow(workspace, deck, console, lang)
         if not progress.complete:
-            return _report_failed(args, runner, deck, progress, console, lang)
-        outputs = runner.assemble(deck)
+            return _report_failed(args, workspace, deck, progress, console, lang)
+        outputs = workspace.assemble(deck.deck_id)
         video = _place(outputs.video, args.out)
         pptx = _place(outputs.pptx, args.pptx) if args.pptx else outputs.pptx
     except UserError as error:
@@ -122,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(args: argparse.Namespace, runner: DeckRunner, settings: Settings, lang: str) -> Deck:
+def _open(
+    args: argparse.Namespace, workspace: DeckWorkspace, settings: Settings, lang: str
+) -> Deck:
     """The deck for these inputs and options (UserError for anything wrong with them)."""
     missing = [str(p) for p in args.inputs if not p.is_file()]
     if missing:
@@ -161,10 +173,10 @@ def _open(args: argparse.Namespace, runner: DeckRunner, settings: Settings, lang
         duration=duration,  # type: ignore[arg-type]
         hold_seconds=args.hold,
     )
-    return runner.open(args.inputs, deck_settings, defaulter)
+    return workspace.open(args.inputs, deck_settings, defaulter)
 
 
-def _follow(runner: DeckRunner, deck: Deck, console: Console, lang: str) -> DeckProgress:
+def _follow(workspace: DeckWorkspace, deck: Deck, console: Console, lang: str) -> DeckProgress:
     """Wait for the deck's transitions with a progress bar (plain lines off a terminal)."""
     if not console.is_terminal:
         shown: list[str] = []
@@ -175,7 +187,7 @@ def _follow(runner: DeckRunner, deck: Deck, console: Console, lang: str) -> Deck
                 shown.append(text)
                 console.print(text, highlight=False, markup=False)
 
-        return runner.wait(deck, on_progress=line)
+        return workspace.wait(deck.deck_id, on_progress=line)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -188,7 +200,7 @@ def _follow(runner: DeckRunner, deck: Deck, console: Console, lang: str) -> Deck
         def update(progress: DeckProgress) -> None:
             bar.update(row, completed=progress.done, description=progress.text(lang))
 
-        return runner.wait(deck, on_progress=update)
+        return workspace.wait(deck.deck_id, on_progress=update)
 
 
 def _place(made: Path, out: Path | None) -> Path:
@@ -223,14 +235,15 @@ def _summary(
 
 def _report_failed(
     args: argparse.Namespace,
-    runner: DeckRunner,
+    workspace: DeckWorkspace,
     deck: Deck,
     progress: DeckProgress,
     console: Console,
     lang: str,
 ) -> int:
     """Say which transitions failed and why; 3 if Kling refused them, 4 otherwise."""
-    jobs = {job.id: job for job in runner.jobs(deck)}
+    deck = workspace.load(deck.deck_id) or deck  # as the last progress left it
+    jobs = {job.id: job for job in workspace.runner.jobs(deck)}
     refused = False
     first_error: dict[str, Any] | None = None
     for index in progress.failed:

@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_command
+from kling_ui.cli.texts import (
+    CONFIG_INVALID,
+    CONFIG_INVALID_REMEDY,
+    COPY_FAILED,
+    QUEUE_POSITION,
+    REUSED_NOTICE,
+    TIME_LEFT,
+)
 from kling_ui.config import Settings
-from kling_ui.i18n import Text, UserError
+from kling_ui.i18n import UserError
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 
 # Frames, prompts, the runtime (with its simulator) and rich load only when `generate` runs:
@@ -32,14 +40,6 @@ if TYPE_CHECKING:
     from kling_ui.runtime import Runtime
 
 FOLLOW_TICK = 0.2
-REUSED_NOTICE = Text(
-    "An identical earlier job answered (nothing paid); use --new-take for another take.",
-    "与之前的任务完全相同，直接复用（未计费）；如需重新生成请加 --new-take。",
-)
-COPY_FAILED = Text(
-    "Could not copy the video to {dir} ({reason}); it is at {video}.",
-    "无法将视频复制到 {dir}（{reason}）；视频位于 {video}。",
-)
 
 
 def register(subparsers: Any) -> None:
@@ -138,10 +138,8 @@ def load_settings() -> Settings:
         )
         raise UserError(
             "config.invalid",
-            Text(f"A setting is not valid ({problems}).", f"有设置无效（{problems}）。"),
-            remedy=Text(
-                "Fix it in the environment or the .env file.", "请在环境变量或 .env 文件中修正。"
-            ),
+            CONFIG_INVALID.format(problems=problems),
+            remedy=CONFIG_INVALID_REMEDY,
         ) from None
 
 
@@ -231,13 +229,11 @@ def _describe(runtime: Runtime, job: Job, lang: str) -> str:
     parts = [f"{job.id[:8]}", job.status_text(lang)]
     position = engine.queue_position(job.id)
     if position is not None:
-        parts.append(("排队第 {n} 位" if lang == "zh-CN" else "#{n} in line").format(n=position))
+        parts.append(QUEUE_POSITION.format(n=position).get(lang))
     if not job.status.settled:
         left = engine.estimate(job.id)
         if left is not None:
-            parts.append(
-                ("约剩 {s:.0f} 秒" if lang == "zh-CN" else "~{s:.0f} s left").format(s=left)
-            )
+            parts.append(TIME_LEFT.format(s=left).get(lang))
     return " · ".join(parts)
 
 

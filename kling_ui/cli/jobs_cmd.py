@@ -14,15 +14,14 @@ from rich.console import Console
 from kling_ui import logs
 from kling_ui.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_command
 from kling_ui.cli.generate_cmd import exit_code, load_settings
-from kling_ui.i18n import LANGS, Text, UserError, normalize_lang
+from kling_ui.cli.texts import HISTORY_HEADERS, NO_JOBS, NOTHING_TO_RESUME, RESUMING
+from kling_ui.i18n import LANGS, UserError, normalize_lang
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 from kling_ui.jobs.store import STORE_FILE, JobStore
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-NOTHING_TO_RESUME = Text("Nothing to resume: every job has finished.", "没有需要继续的任务。")
-RESUMING = Text("Resuming {n} unfinished job(s).", "正在继续 {n} 个未完成的任务。")
 PROMPT_WIDTH = 48
 
 
@@ -81,7 +80,7 @@ def run_jobs(args: argparse.Namespace) -> int:
         return EXIT_OK
     console = Console(soft_wrap=False)
     if not jobs:
-        console.print(Text("No jobs yet.", "还没有任务。").get(lang))
+        console.print(NO_JOBS.get(lang))
         return EXIT_OK
     console.print(history_table(jobs, lang))
     return EXIT_OK
@@ -91,19 +90,9 @@ def history_table(jobs: list[Job], lang: str) -> Table:
     """The history as a rich table: one row per job."""
     from rich.table import Table
 
-    zh = lang == "zh-CN"
     table = Table(show_lines=False)
-    for header in (
-        ("任务", "Job"),
-        ("创建时间", "Created"),
-        ("类型", "Kind"),
-        ("提交者", "By"),
-        ("状态", "Status"),
-        ("设置", "Settings"),
-        ("提示词", "Prompt"),
-        ("视频 / 错误", "Video / error"),
-    ):
-        table.add_column(header[0] if zh else header[1], overflow="fold")
+    for header in HISTORY_HEADERS:
+        table.add_column(header.get(lang), overflow="fold")
     for job in jobs:
         spec = job.spec
         prompt = (

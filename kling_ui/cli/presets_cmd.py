@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kling_ui.cli import EXIT_OK, EXIT_USAGE, add_command
-from kling_ui.i18n import Text, UserError, normalize_lang
+from kling_ui.cli.texts import CANNOT_READ, OWN_PRESET_MARK
+from kling_ui.i18n import UserError, normalize_lang
 from kling_ui.prompts import CATEGORIES, CATEGORY_LABELS, Category, PresetLibrary, load_library
 
 _OPTION_OF_CATEGORY = {
@@ -101,7 +102,7 @@ def _read(path: Path) -> bytes:
         reason = exc.strerror or type(exc).__name__
         raise UserError(
             "prompt.bad_import",
-            Text(f"Cannot read {path}: {reason}.", f"无法读取 {path}：{reason}。"),
+            CANNOT_READ.format(path=path, reason=reason),
         ) from None
 
 
@@ -132,5 +133,5 @@ def _as_table(library: PresetLibrary, categories: list[Category], lang: str, *, 
                 lines.append(f"  {'':<{width}}  {preset.text.get(lang)}")
         lines.append("")
     if library.user_presets():
-        lines.append("* " + ("你自己的预设" if lang == "zh-CN" else "your own preset"))
+        lines.append("* " + OWN_PRESET_MARK.get(lang))
     return "\n".join(lines).rstrip() + "\n"

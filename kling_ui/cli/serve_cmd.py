@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from kling_ui.cli import EXIT_OK, EXIT_USAGE, add_command
+from kling_ui.cli.texts import CANNOT_START
 from kling_ui.i18n import UserError, pick_lang
 
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         serve(host=args.host, port=args.port)
     except UserError as exc:
         lang = pick_lang(_env_lang())
-        print(f"Cannot start the Studio: {exc.text(lang)}", file=sys.stderr)
+        print(CANNOT_START.format(reason=exc.text(lang)).get(lang), file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 

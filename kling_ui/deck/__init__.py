@@ -6,6 +6,9 @@ from the speaker notes (cues.py). Once every transition has a clip, the clips an
 are stitched into one video by stream copy (stitch.py), a PowerPoint with the transitions
 inside is written (pptx_out.py), and a presenter page (presenter.py) and a ZIP of everything
 (bundle.py). Running the transitions through the job engine is the deck runner's part (run.py).
+What a person changes in a deck is applied by edits.py, and the workspace in session.py opens,
+edits, runs, follows and assembles decks under one lock per deck, for the Deck tab and the
+`deck` command alike.
 """
 
 from kling_ui.deck.bundle import write_bundle

@@ -12,6 +12,8 @@ SUPPORTED = Text(
     "Upload a PDF, PNG/JPEG/WebP images, a ZIP of images, or a PPTX.",
     "请上传 PDF、PNG/JPEG/WebP 图片、图片的 ZIP 压缩包或 PPTX。",
 )
+RELOAD_AND_RETRY = Text("Reload the deck and try again.", "请重新加载演示文稿后再试。")
+PASSWORD_PROTECTED = Text("{name} is password-protected.", "{name} 受密码保护。")
 
 
 def no_input() -> UserError:
@@ -51,7 +53,7 @@ def encrypted_pdf(name: str) -> UserError:
     """A PDF that needs a password to open."""
     return UserError(
         "deck.encrypted_pdf",
-        Text("{name} is password-protected.", "{name} 受密码保护。").format(name=name),
+        PASSWORD_PROTECTED.format(name=name),
         remedy=Text(
             "Remove the password (print or export it to a new PDF without protection) and upload "
             "that file.",
@@ -200,7 +202,7 @@ def pptx_encrypted(name: str) -> UserError:
     """A PowerPoint file saved with a password (an encrypted container, not a ZIP)."""
     return UserError(
         "deck.pptx_encrypted",
-        Text("{name} is password-protected.", "{name} 受密码保护。").format(name=name),
+        PASSWORD_PROTECTED.format(name=name),
         remedy=Text(
             "Open it in PowerPoint, remove the password (File > Info > Protect Presentation > "
             "Encrypt with Password, then clear it), save, and upload the new file.",
@@ -284,7 +286,7 @@ def unknown_slide(slide_id: str) -> UserError:
         Text("There is no slide {slide} in this deck.", "本演示文稿中没有幻灯片 {slide}。").format(
             slide=slide_id
         ),
-        remedy=Text("Reload the deck and try again.", "请重新加载演示文稿后再试。"),
+        remedy=RELOAD_AND_RETRY,
     )
 
 
@@ -295,7 +297,7 @@ def unknown_transition(index: int) -> UserError:
         Text(
             "There is no transition {index} in this deck.", "本演示文稿中没有第 {index} 个转场。"
         ).format(index=index),
-        remedy=Text("Reload the deck and try again.", "请重新加载演示文稿后再试。"),
+        remedy=RELOAD_AND_RETRY,
     )
 
 
@@ -362,5 +364,74 @@ def not_ready(indexes: list[int]) -> UserError:
         remedy=Text(
             "Generate (or retry) them, then make the video.",
             "请先生成（或重试）这些转场，再合成视频。",
+        ),
+    )
+
+
+def no_deck() -> UserError:
+    """An action that needs an open deck was asked for without one (or for someone else's)."""
+    return UserError(
+        "deck.none_open",
+        Text("No deck is open.", "还没有打开任何幻灯片。"),
+        remedy=Text(
+            "Upload a PowerPoint file, a PDF, several images or a ZIP first.",
+            "请先上传 PowerPoint 文件、PDF、多张图片或 ZIP。",
+        ),
+    )
+
+
+ORDER_REMEDY = Text(
+    "List slide numbers separated by commas, e.g. 3, 1, 2; leave a number out to drop that slide.",
+    "请用逗号分隔幻灯片编号，例如 3, 1, 2；省略某个编号即可去掉该幻灯片。",
+)
+
+
+def bad_order_number(token: str, count: int) -> UserError:
+    """A typed slide order naming something that is not one of the deck's slide numbers."""
+    return UserError(
+        "deck.bad_order_text",
+        Text(
+            "“{token}” is not a slide number of this deck (1 to {count}).",
+            "“{token}”不是本套幻灯片的编号（1 到 {count}）。",
+        ).format(token=token, count=count),
+        remedy=ORDER_REMEDY,
+    )
+
+
+def repeated_slide(number: int) -> UserError:
+    """A typed slide order naming one slide twice."""
+    return UserError(
+        "deck.repeated_slide",
+        Text("Slide {number} is listed twice.", "幻灯片 {number} 出现了两次。").format(
+            number=number
+        ),
+        remedy=ORDER_REMEDY,
+    )
+
+
+def table_stale(slides: str) -> UserError:
+    """A prompt edited in a table shown before the deck changed, for slides no longer
+    next to each other."""
+    return UserError(
+        "deck.table_stale",
+        Text(
+            "Slides {slides} are no longer next to each other in the deck (it changed "
+            "meanwhile), so the prompt edited for them was not saved.",
+            "幻灯片 {slides} 在当前顺序中已不再相邻（期间已被修改），为其修改的提示词未保存。",
+        ).format(slides=slides),
+        remedy=Text(
+            "Edit the prompt again in the table as it is now.", "请在当前表格中重新修改提示词。"
+        ),
+    )
+
+
+def no_hold_slide() -> UserError:
+    """A slide's own hold time was applied without a slide chosen."""
+    return UserError(
+        "deck.no_hold_slide",
+        Text("Choose a slide first.", "请先选择一张幻灯片。"),
+        remedy=Text(
+            "Pick the slide in the menu beside the seconds, then apply.",
+            "请在秒数旁的菜单中选择幻灯片，然后应用。",
         ),
     )

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 from kling_ui.deck import errors
 from kling_ui.deck.slides import Slide
+from kling_ui.jobs.models import JobStatus
 
 Duration = Literal["5", "10"]
 TransitionStatus = Literal[
@@ -40,10 +41,9 @@ TransitionStatus = Literal[
     "failed",
     "cancelled",
 ]
-"""`pending` = not handed to the engine yet; the rest mirror the engine's job lifecycle."""
-IN_FLIGHT: frozenset[str] = frozenset(
-    {"queued", "submitting", "submitted", "processing", "downloading"}
-)
+"""`pending` = not handed to the engine yet; the rest are the JobStatus values of its job
+(a timed-out job stays "processing": the engine keeps following it)."""
+IN_FLIGHT: frozenset[str] = frozenset(s.value for s in JobStatus if not s.settled)
 PLAN_FILE = "plan.json"
 DEFAULT_HOLD_S = 2.0
 MAX_HOLD_S = 60.0

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import secrets
 import shutil
+import statistics
 import threading
 import time
 import uuid
@@ -38,6 +40,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from kling_ui.deck.bundle import write_bundle
+from kling_ui.deck.edits import apply_deck_hold
 from kling_ui.deck.plan import (
     IN_FLIGHT,
     PLAN_FILE,
@@ -66,21 +69,10 @@ DEFAULT_TARGET = (1920, 1080)
 STATE_FOLDER = "deck-state"  # plans and records: never served
 MEDIA_FOLDER = "decks"  # slide images and outputs under random names: served
 QUEUE_FULL = "jobs.queue_full"
+# Stitching, the PowerPoint and the ZIP after the last clip: a fixed part and a part per
+# transition (seconds; bench/stitch.py measures 1.5 s for 9 clips at 1080p, plus the rest).
+ASSEMBLY_SECONDS = (3.0, 0.7)
 _LEGACY_DECK = re.compile(r"^[0-9a-f]{16}$")
-
-# The engine's lifecycle as a plan's transition status (timed out stays "processing":
-# the engine keeps following it).
-_STATUS: dict[JobStatus, str] = {
-    JobStatus.QUEUED: "queued",
-    JobStatus.SUBMITTING: "submitting",
-    JobStatus.SUBMITTED: "submitted",
-    JobStatus.PROCESSING: "processing",
-    JobStatus.TIMED_OUT: "processing",
-    JobStatus.DOWNLOADING: "downloading",
-    JobStatus.DONE: "done",
-    JobStatus.FAILED: "failed",
-    JobStatus.CANCELLED: "cancelled",
-}
 
 
 class DeckSettings(BaseModel):
@@ -114,8 +106,13 @@ class Deck:
 
 @dataclass(frozen=True)
 class DeckProgress:
-    """How far a deck's transitions are: counts, per-transition statuses, an estimate, and
-    how many transitions wait to be handed over (the owner's queue is full)."""
+    """How far a deck's transitions are: counts, per-transition statuses, how many wait to be
+    handed over (the owner's queue is full), and what the time left is made of.
+
+    `estimate` is the engine's estimate for the last of the clips handed over (their time in
+    line included); `task_seconds` how long one transition takes here (None before any is
+    known) and `lanes` how many of the deck's transitions run at once, for the ones still
+    waiting to be handed over."""
 
     total: int
     done: int
@@ -125,6 +122,8 @@ class DeckProgress:
     statuses: tuple[str, ...]
     estimate: float | None
     waiting: int = 0
+    task_seconds: float | None = None
+    lanes: int = 1
 
     @property
     def complete(self) -> bool:
@@ -136,19 +135,36 @@ class DeckProgress:
         """Nothing handed to the engine is still running, and nothing waits to be."""
         return self.in_flight == 0 and self.waiting == 0
 
+    def time_left(self) -> float | None:
+        """Seconds until the final video is ready, about: the clips handed over (the engine's
+        estimate for the last of them, waiting in line included), then the transitions still
+        waiting for room, in waves of `lanes` that each take `task_seconds` (else as long as
+        the clips handed over), then the assembly. None when nothing is known yet (no clip
+        handed over) or nothing is left."""
+        if self.complete or self.estimate is None:
+            return None
+        per_wave = self.task_seconds or max(self.estimate, 1.0)
+        waves = math.ceil(self.waiting / max(1, self.lanes))
+        fixed, per_clip = ASSEMBLY_SECONDS
+        return self.estimate + waves * per_wave + fixed + per_clip * self.total
+
     def text(self, lang: str | None = None) -> str:
-        """ "k of N-1 transitions" with failures and the time left, in the person's language."""
-        line = Text("{done} of {total} transitions done", "已完成 {done}/{total} 个转场").format(
-            done=self.done, total=self.total
+        """ "k of N transitions done" with the failed ones, the ones waiting for room and the
+        time left until the final video, in the person's language ("1 transition": singular
+        for one)."""
+        line = Text("{done} of {total} done", "已完成 {done}/{total}").format(
+            done=self.done, total=transitions_text(self.total)
         )
         if self.failed:
             numbers = ", ".join(str(i + 1) for i in self.failed)
-            line = line + Text(f"; failed: {numbers}", f"；失败：{numbers}")
+            line = line + Text("; failed: {n}", "；失败：{n}").format(n=numbers)
         if self.waiting:
             line = line + waiting_text(self.waiting)
-        if self.estimate is not None and not self.complete:
-            seconds = round(self.estimate)
-            line = line + Text(f"; about {seconds} s left", f"；约剩 {seconds} 秒")
+        left = self.time_left()
+        if left is not None:
+            line = line + Text(
+                "; about {seconds} s left until the final video", "；约 {seconds} 秒后得到最终视频"
+            ).format(seconds=round(left))
         return line.get(lang)
 
 
@@ -162,6 +178,13 @@ class DeckOutputs:
     report: StitchReport
     pptx: Path
     pptx_report: PptxReport
+
+
+def transitions_text(count: int) -> Text:
+    """ "1 transition", "3 transitions", "3 个转场": `count` transitions, singular for one."""
+    if count == 1:
+        return Text("1 transition", "1 个转场")
+    return Text("{n} transitions", "{n} 个转场").format(n=count)
 
 
 def waiting_text(count: int) -> Text:
@@ -181,6 +204,34 @@ class _Backlog:
     credentials: Credentials | None
     new_take: bool
     pairs: set[tuple[str, str]] = field(default_factory=set)
+
+
+# A job's statuses from Kling taking its task until its video is here.
+_AT_KLING = (JobStatus.SUBMITTED, JobStatus.PROCESSING, JobStatus.DOWNLOADING)
+
+
+@dataclass
+class _Timing:
+    """What one look at a deck's jobs says of time: the engine's estimates for the ones in
+    flight, and how long the deck's tasks took (or will take) from their create to their
+    video."""
+
+    estimates: list[float] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
+
+    def add(self, job: Job, left: float | None, now: float) -> None:
+        """Count `job`, whose estimate (when it is in flight) is `left`."""
+        at_kling = job.submitted_at is not None and not job.reused_from
+        if job.status.active and left is not None:
+            self.estimates.append(left)
+            if at_kling and job.status in _AT_KLING:
+                self.durations.append(now - float(job.submitted_at or now) + left)
+        elif job.status is JobStatus.DONE and at_kling and job.finished_at is not None:
+            self.durations.append(job.finished_at - float(job.submitted_at or 0.0))
+
+    def task_seconds(self) -> float | None:
+        """How long one transition takes here, from create to video (None: not known yet)."""
+        return statistics.median(self.durations) if self.durations else None
 
 
 class DeckRunner:
@@ -220,7 +271,7 @@ class DeckRunner:
             folder = self.state_dir / deck_id
             if (folder / PLAN_FILE).is_file():
                 deck = self.load(deck_id)
-                deck.plan.set_hold(settings.hold_seconds)
+                apply_deck_hold(deck.plan, settings.hold_seconds)  # slides' own holds stay
                 if deck.plan.take_notes(slides):
                     deck.plan.refresh_defaults(defaulter)
                 saved = deck.settings.model_copy(
@@ -333,18 +384,28 @@ class DeckRunner:
     def sync(self, deck: Deck) -> DeckProgress:
         """Bring the plan up to date with the engine's jobs, hand over transitions that were
         waiting for room, and save it; the progress."""
-        estimates = self._update(deck)
+        timing = self._update(deck)
         try:
-            self._hand_over(deck)
+            handed = self._hand_over(deck)
         except UserError as exc:  # shown on the transitions; the person can retry them
             log.info("deck %s: waiting transitions refused: %s", deck.deck_id, exc)
+            handed = []
+        estimates = (self.engine.estimate(job_id) for job_id in handed)
+        timing.estimates.extend(left for left in estimates if left is not None)
         self.save(deck)
-        return _progress(deck.plan, max(estimates) if estimates else None, self.waiting(deck))
+        return _progress(deck.plan, timing, self.waiting(deck), self.lanes())
 
-    def _update(self, deck: Deck) -> list[float]:
-        """The plan's transitions brought up to date with their jobs; the running ones'
-        estimates."""
-        estimates: list[float] = []
+    def lanes(self) -> int:
+        """How many of one owner's transitions run at once: the engine's slots, or fewer when
+        the owner's cap on waiting jobs is lower."""
+        slots, limit = self.engine.concurrency, self.engine.max_queued
+        return max(1, slots if limit is None else min(slots, limit))
+
+    def _update(self, deck: Deck) -> _Timing:
+        """The plan's transitions brought up to date with their jobs; how long the running
+        ones have left and how long the deck's tasks take."""
+        timing = _Timing()
+        now = time.time()
         for transition in deck.plan.transitions:
             if transition.job_id is None:
                 continue
@@ -355,11 +416,8 @@ class DeckRunner:
                 transition.job_id = None
                 continue
             self._record(deck.plan, transition.index, job)
-            if job.status.active:
-                left = self.engine.estimate(job.id)
-                if left is not None:
-                    estimates.append(left)
-        return estimates
+            timing.add(job, self.engine.estimate(job.id) if job.status.active else None, now)
+        return timing
 
     def _hand_over(self, deck: Deck) -> list[str]:
         """Submit the deck's waiting transitions while their owner has room; their job ids.
@@ -410,14 +468,9 @@ class DeckRunner:
     ) -> DeckProgress:
         """Follow the deck until nothing runs or waits any more (or `timeout`); the last
         progress. Transitions waiting for room are handed over on the way."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            progress = self.sync(deck)
-            if on_progress is not None:
-                on_progress(progress)
-            if progress.settled or (deadline is not None and time.monotonic() > deadline):
-                return progress
-            time.sleep(tick)
+        return wait_until_settled(
+            lambda: self.sync(deck), timeout=timeout, on_progress=on_progress, tick=tick
+        )
 
     def assemble(self, deck: Deck) -> DeckOutputs:
         """Stitch the final video and write the PowerPoint, the presenter page and the ZIP
@@ -501,10 +554,31 @@ class DeckRunner:
 
     @staticmethod
     def _record(plan: DeckPlan, index: int, job: Job) -> None:
-        status = _STATUS[job.status]
+        # Its job's status; a timed-out job stays "processing": the engine keeps following it.
+        status = JobStatus.PROCESSING if job.status is JobStatus.TIMED_OUT else job.status
         clip = job.video_path if job.status is JobStatus.DONE else None
         error = job.error_text("en") if job.status is JobStatus.FAILED else None
-        plan.record(index, status, job_id=job.id, clip_path=clip, error=error)  # type: ignore[arg-type]
+        plan.record(index, status.value, job_id=job.id, clip_path=clip, error=error)  # type: ignore[arg-type]
+
+
+def wait_until_settled(
+    sync: Callable[[], DeckProgress],
+    *,
+    timeout: float | None = None,
+    on_progress: Callable[[DeckProgress], None] | None = None,
+    tick: float = 0.25,
+) -> DeckProgress:
+    """Call `sync` every `tick` seconds until the deck it follows has settled (nothing runs
+    or waits any more) or `timeout` has passed; the last progress, each also handed to
+    `on_progress`."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        progress = sync()
+        if on_progress is not None:
+            on_progress(progress)
+        if progress.settled or (deadline is not None and time.monotonic() > deadline):
+            return progress
+        time.sleep(tick)
 
 
 def move_legacy_decks(decks_dir: Path, state_dir: Path) -> int:
@@ -583,7 +657,7 @@ def _needs_job(transition: TransitionPlan) -> bool:
     return not (made and Path(str(transition.clip_path)).exists())
 
 
-def _progress(plan: DeckPlan, estimate: float | None, waiting: int = 0) -> DeckProgress:
+def _progress(plan: DeckPlan, timing: _Timing, waiting: int, lanes: int) -> DeckProgress:
     statuses = tuple(t.status for t in plan.transitions)
     return DeckProgress(
         total=len(statuses),
@@ -592,8 +666,10 @@ def _progress(plan: DeckPlan, estimate: float | None, waiting: int = 0) -> DeckP
         in_flight=sum(s in IN_FLIGHT for s in statuses),
         pending=sum(s == "pending" for s in statuses),
         statuses=statuses,
-        estimate=estimate,
+        estimate=max(timing.estimates) if timing.estimates else None,
         waiting=waiting,
+        task_seconds=timing.task_seconds(),
+        lanes=lanes,
     )
 
 

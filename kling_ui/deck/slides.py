@@ -1,8 +1,9 @@
 """Turn what a person uploads (a PDF, images, a ZIP of images, a PPTX) into slide PNGs.
 
 Every slide comes out at exactly the deck's size: the page is drawn as large as fits without
-distortion and the rest is padded. Inputs are taken in natural order of their file names
-(slide2 before slide10), each expanding in place to its pages.
+distortion and the rest is padded. Inputs are taken in the order they are given (the order a
+person picked their images in), each expanding in place to its pages; a ZIP's images come in
+natural order of their names (slide2 before slide10).
 
 A deck made only of presentations keeps their own shape: 16:9 slides are rendered at the
 target (1920x1080), a 4:3 deck at 4:3 with about as many pixels (so its transitions, and the
@@ -24,7 +25,6 @@ from PIL import Image
 
 from kling_ui.deck import errors
 from kling_ui.deck.archive import extract_images
-from kling_ui.deck.natural import natural_key
 from kling_ui.deck.office import PRESENTATION_SUFFIXES, presentation_to_pdf
 from kling_ui.deck.pages import Page, image_page, is_image, pdf_pages
 from kling_ui.deck.pptx_in import PresentationInfo, check_presentation
@@ -67,7 +67,7 @@ def load_slides(
     notes: list[Text] | None = None,
     max_slides: int = MAX_SLIDES,
 ) -> list[Slide]:
-    """Render every page of `inputs` to `workdir/slides/slide-NNN.png`.
+    """Render every page of `inputs`, in the order given, to `workdir/slides/slide-NNN.png`.
 
     `target` gives the slide size for a landscape deck; when most pages are portrait the deck
     is portrait and the target is turned (1920x1080 becomes 1080x1920); a deck made only of
@@ -82,7 +82,7 @@ def load_slides(
     if not inputs:
         raise errors.no_input()
     workdir.mkdir(parents=True, exist_ok=True)
-    ordered = sorted((Path(p) for p in inputs), key=lambda p: natural_key(p.name))
+    ordered = [Path(p) for p in inputs]
     with contextlib.ExitStack() as stack:
         pages: list[Page] = []
         kinds: set[str] = set()

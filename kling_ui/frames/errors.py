@@ -8,6 +8,8 @@ _EXPORT_REMEDY = Text(
     "Export the slide as PNG or JPEG and upload that file.",
     "请将幻灯片导出为 PNG 或 JPEG 图片后再上传。",
 )
+_LOOKS_LIKE = Text(" (it looks like {detected})", "（看起来是 {detected}）")
+_NOTHING = Text("", "")
 
 
 class FrameError(UserError):
@@ -35,7 +37,9 @@ def unreadable(name: str, reason: str) -> FrameError:
     """A path that does not exist or cannot be read."""
     return FrameError(
         "frame.unreadable",
-        Text(f"Cannot read the file {name}: {reason}.", f"无法读取文件 {name}：{reason}。"),
+        Text("Cannot read the file {name}: {reason}.", "无法读取文件 {name}：{reason}。").format(
+            name=name, reason=reason
+        ),
         remedy=Text("Check the path and the file's permissions.", "请检查路径和文件权限。"),
     )
 
@@ -46,9 +50,9 @@ def too_large(size: int, cap: int) -> FrameError:
     return FrameError(
         "frame.too_large",
         Text(
-            f"The file is {_mb(size, unit)}, over the {_mb(cap, unit)} upload limit.",
-            f"文件大小为 {_mb(size, unit)}，超过了 {_mb(cap, unit)} 的上传上限。",
-        ),
+            "The file is {size}, over the {cap} upload limit.",
+            "文件大小为 {size}，超过了 {cap} 的上传上限。",
+        ).format(size=_mb(size, unit), cap=_mb(cap, unit)),
         remedy=Text(
             "Export the slide at a smaller size or as JPEG.",
             "请以较小尺寸或 JPEG 格式重新导出幻灯片。",
@@ -106,15 +110,14 @@ def heic_file() -> FrameError:
 
 def not_image(detected: str | None = None) -> FrameError:
     """Bytes that no supported image decoder recognises."""
-    what_en = f" (it looks like {detected})" if detected else ""
-    what_zh = f"（看起来是 {detected}）" if detected else ""
+    what = _LOOKS_LIKE.format(detected=detected) if detected else _NOTHING
     return FrameError(
         "frame.not_image",
         Text(
-            f"This file is not an image in a supported format{what_en}. "
+            "This file is not an image in a supported format{what}. "
             "Supported: PNG, JPEG, WebP, BMP, TIFF, GIF, AVIF.",
-            f"该文件不是受支持格式的图片{what_zh}。支持：PNG、JPEG、WebP、BMP、TIFF、GIF、AVIF。",
-        ),
+            "该文件不是受支持格式的图片{what}。支持：PNG、JPEG、WebP、BMP、TIFF、GIF、AVIF。",
+        ).format(what=what),
         remedy=_EXPORT_REMEDY,
     )
 
@@ -124,9 +127,9 @@ def truncated(fmt: str) -> FrameError:
     return FrameError(
         "frame.truncated",
         Text(
-            f"The {fmt} image is cut off: its data ends early.",
-            f"该 {fmt} 图片不完整：数据提前结束。",
-        ),
+            "The {fmt} image is cut off: its data ends early.",
+            "该 {fmt} 图片不完整：数据提前结束。",
+        ).format(fmt=fmt),
         remedy=Text(
             "Download or export the image again, then upload the new copy.",
             "请重新下载或导出图片后再上传。",
@@ -140,9 +143,9 @@ def corrupt(fmt: str | None) -> FrameError:
     return FrameError(
         "frame.corrupt",
         Text(
-            f"The {name} file is damaged and cannot be decoded.",
-            f"该 {name} 文件已损坏，无法解码。",
-        ),
+            "The {name} file is damaged and cannot be decoded.",
+            "该 {name} 文件已损坏，无法解码。",
+        ).format(name=name),
         remedy=Text(
             "Open it in an image editor and save it again as PNG or JPEG.",
             "请用图片编辑器打开并重新保存为 PNG 或 JPEG。",
@@ -152,14 +155,14 @@ def corrupt(fmt: str | None) -> FrameError:
 
 def bomb(pixels: int, max_pixels: int, size: tuple[int, int] | None = None) -> FrameError:
     """An image declaring far more pixels than any slide needs (a decompression bomb)."""
-    claimed = f"{size[0]}x{size[1]} pixels" if size else f"{pixels:,} pixels"
+    claimed = f"{size[0]}x{size[1]}" if size else f"{pixels:,}"
     return FrameError(
         "frame.bomb",
         Text(
-            f"The image claims to be {claimed}, more than the {max_pixels:,} pixel safety "
+            "The image claims to be {claimed} pixels, more than the {max_pixels:,} pixel safety "
             "limit; it was not decoded.",
-            f"该图片声明有 {claimed}，超过 {max_pixels:,} 像素的安全上限，已拒绝解码。",
-        ),
+            "该图片声明有 {claimed} 像素，超过 {max_pixels:,} 像素的安全上限，已拒绝解码。",
+        ).format(claimed=claimed, max_pixels=max_pixels),
         remedy=Text(
             "Resize the image to at most a few thousand pixels per side.",
             "请把图片缩小到每边几千像素以内。",
@@ -172,9 +175,9 @@ def unsupported_mode(mode: str) -> FrameError:
     return FrameError(
         "frame.unsupported_mode",
         Text(
-            f"The image uses the {mode} colour mode, which cannot be converted to RGB.",
-            f"该图片使用 {mode} 颜色模式，无法转换为 RGB。",
-        ),
+            "The image uses the {mode} colour mode, which cannot be converted to RGB.",
+            "该图片使用 {mode} 颜色模式，无法转换为 RGB。",
+        ).format(mode=mode),
         remedy=Text("Save the image as an RGB PNG or JPEG.", "请将图片另存为 RGB 的 PNG 或 JPEG。"),
     )
 
@@ -184,22 +187,22 @@ def cannot_fit(width: int, height: int, max_bytes: int) -> FrameError:
     return FrameError(
         "frame.cannot_fit",
         Text(
-            f"A {width}x{height} frame cannot be encoded under {_mb(max_bytes)} "
-            "without visible loss.",
-            f"{width}x{height} 的画面无法在不明显损失画质的情况下压缩到 {_mb(max_bytes)} 以内。",
-        ),
+            "A {width}x{height} frame cannot be encoded under {limit} without visible loss.",
+            "{width}x{height} 的画面无法在不明显损失画质的情况下压缩到 {limit} 以内。",
+        ).format(width=width, height=height, limit=_mb(max_bytes)),
         remedy=Text("Choose a smaller target size.", "请选择较小的目标尺寸。"),
     )
 
 
-def bad_option(name: str, value: object, expected: str, expected_zh: str) -> FrameError:
-    """An invalid preparation setting (fit policy, target size, colour)."""
+def bad_option(name: str, value: object, expected: Text) -> FrameError:
+    """An invalid preparation setting (fit policy, target size, colour); `expected` says what
+    a valid one looks like."""
     return FrameError(
         "frame.bad_option",
         Text(
-            f"Invalid {name} {value!r}: expected {expected}.",
-            f"无效的 {name} 取值 {value!r}：应为{expected_zh}。",
-        ),
+            "Invalid {name} {value!r}: expected {expected}.",
+            "无效的 {name} 取值 {value!r}：应为{expected}。",
+        ).format(name=name, value=value, expected=expected),
     )
 
 

@@ -32,32 +32,29 @@ def check_fit_policy(fit: str) -> FitPolicy:
     """The policy itself, or a refusal naming the valid ones."""
     if fit not in FIT_POLICIES:
         raise errors.bad_option(
-            "fit policy", fit, "one of fit, cover, stretch", "fit、cover 或 stretch"
+            "fit policy", fit, Text("one of fit, cover, stretch", "fit、cover 或 stretch")
         )
     return cast(FitPolicy, fit)
 
 
 def check_target(target: object) -> tuple[int, int]:
     """A requested target size that Kling accepts, or a refusal that says why not."""
-    expected = (
-        f"two whole numbers (width, height), each {MIN_SIDE}-{MAX_TARGET_SIDE} px, "
-        f"aspect ratio within 1:{MAX_RATIO} to {MAX_RATIO}:1"
-    )
-    expected_zh = (
-        f"两个整数（宽, 高），每边 {MIN_SIDE}-{MAX_TARGET_SIDE} 像素，"
-        f"宽高比在 1:{MAX_RATIO} 到 {MAX_RATIO}:1 之间"
-    )
+    expected = Text(
+        "two whole numbers (width, height), each {low}-{high} px, "
+        "aspect ratio within 1:{ratio} to {ratio}:1",
+        "两个整数（宽, 高），每边 {low}-{high} 像素，宽高比在 1:{ratio} 到 {ratio}:1 之间",
+    ).format(low=MIN_SIDE, high=MAX_TARGET_SIDE, ratio=MAX_RATIO)
     if not (
         isinstance(target, tuple | list)
         and len(target) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in target)
     ):
-        raise errors.bad_option("target size", target, expected, expected_zh)
+        raise errors.bad_option("target size", target, expected)
     width, height = int(target[0]), int(target[1])
     if not (MIN_SIDE <= width <= MAX_TARGET_SIDE and MIN_SIDE <= height <= MAX_TARGET_SIDE):
-        raise errors.bad_option("target size", target, expected, expected_zh)
+        raise errors.bad_option("target size", target, expected)
     if not ratio_allowed(width, height):
-        raise errors.bad_option("target size", target, expected, expected_zh)
+        raise errors.bad_option("target size", target, expected)
     return width, height
 
 

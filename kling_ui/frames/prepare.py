@@ -152,7 +152,7 @@ def prepare_pair(
         if decoded_last is None
         else _for_role("last", _finish, decoded_last, chosen, policy, max_bytes)
     )
-    report = [_target_line(chosen, target, decoded_first)]
+    report = [_target_line(chosen, target, decoded_first, pair=decoded_last is not None)]
     report.append(_frame_line(Text("First frame", "首帧"), first_frame))
     if last_frame is not None:
         report.append(_frame_line(Text("Last frame", "尾帧"), last_frame))
@@ -171,7 +171,7 @@ def _check_options(
     size = None if target is None else check_target(target)
     for name, value in (("byte limit", max_bytes), ("upload cap", upload_cap)):
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise errors.bad_option(name, value, "a positive number of bytes", "正整数字节数")
+            raise errors.bad_option(name, value, Text("a positive number of bytes", "正整数字节数"))
     return policy, size, parse_colour(background)
 
 
@@ -193,8 +193,7 @@ def parse_colour(value: RGB | str) -> RGB:
     raise errors.bad_option(
         "background colour",
         value,
-        '"#rrggbb" or three numbers 0-255',
-        '"#rrggbb" 或三个 0-255 的数',
+        Text('"#rrggbb" or three numbers 0-255', '"#rrggbb" 或三个 0-255 的数'),
     )
 
 
@@ -273,24 +272,32 @@ def _for_role(role: str, step: Callable[P, T], *args: P.args, **kwargs: P.kwargs
 
 
 def _target_line(
-    chosen: tuple[int, int], requested: tuple[int, int] | None, first: DecodedImage
+    chosen: tuple[int, int],
+    requested: tuple[int, int] | None,
+    first: DecodedImage,
+    *,
+    pair: bool,
 ) -> Text:
-    """Why the pair has the size it has."""
-    size = f"{chosen[0]}x{chosen[1]}"
+    """Why the frames have the size they have ("both frames" only when there are two)."""
+    subject = Text("Both frames", "两帧均") if pair else Text("The frame", "该帧")
+    values = {"size": f"{chosen[0]}x{chosen[1]}"}
     if requested is not None:
-        return Text(
-            f"Both frames prepared at {size}, as requested.", f"两帧均按要求处理为 {size}。"
+        reason = Text(
+            "{subject} prepared at {size}, as requested.", "{subject}按要求处理为 {size}。"
         )
-    if chosen == SLIDE_TARGET:
-        return Text(
-            f"Both frames prepared at {size}, the 16:9 slide size.",
-            f"两帧均处理为 16:9 幻灯片尺寸 {size}。",
+    elif chosen == SLIDE_TARGET:
+        reason = Text(
+            "{subject} prepared at {size}, the 16:9 slide size.",
+            "{subject}处理为 16:9 幻灯片尺寸 {size}。",
         )
-    width, height = first.upright_size
-    return Text(
-        f"Both frames prepared at {size}, following the first frame's {width}x{height} shape.",
-        f"两帧均按首帧 {width}x{height} 的比例处理为 {size}。",
-    )
+    else:
+        width, height = first.upright_size
+        values["shape"] = f"{width}x{height}"
+        reason = Text(
+            "{subject} prepared at {size}, following the first frame's {shape} shape.",
+            "{subject}按首帧 {shape} 的比例处理为 {size}。",
+        )
+    return reason.format(subject=subject, **values)
 
 
 def _frame_line(label: Text, frame: PreparedFrame) -> Text:

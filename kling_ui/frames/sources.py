@@ -9,6 +9,7 @@ from typing import TypeAlias
 from PIL import Image
 
 from kling_ui.frames import errors
+from kling_ui.i18n import Text
 
 FrameSource: TypeAlias = bytes | bytearray | memoryview | str | os.PathLike[str] | Image.Image
 """Anything a frame can be prepared from: file bytes, a file path, or an opened PIL image."""
@@ -32,8 +33,7 @@ def read_source(source: FrameSource, upload_cap: int) -> bytes | Image.Image:
     raise errors.bad_option(
         "frame source",
         type(source).__name__,
-        "image bytes, a file path or a PIL image",
-        "图片字节、文件路径或 PIL 图片",
+        Text("image bytes, a file path or a PIL image", "图片字节、文件路径或 PIL 图片"),
     )
 
 

@@ -47,15 +47,13 @@ class Credentials:
         return cls(SecretStr(access_key), SecretStr(secret_key), base_url.rstrip("/"), account_id)
 
     @classmethod
-    def of_api_key(
-        cls, api_key: str, base_url: str, account_id: str | None = None
-    ) -> Credentials:
+    def of_api_key(cls, api_key: str, base_url: str, account_id: str | None = None) -> Credentials:
         """Credentials from a plain single API key (wrapped as SecretStr at once)."""
         return cls(None, None, base_url.rstrip("/"), account_id, SecretStr(api_key))
 
     @property
     def kind(self) -> str:
-        """"api_key" or "key_pair": which kind of credential this is."""
+        """ "api_key" or "key_pair": which kind of credential this is."""
         return "api_key" if self.api_key is not None else "key_pair"
 
     @property

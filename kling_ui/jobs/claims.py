@@ -21,9 +21,7 @@ from kling_ui.jobs.models import Job, JobStatus
 from kling_ui.jobs.store import JobStore
 
 _FINISHED = tuple(s.value for s in JobStatus if s.finished)
-_UNFINISHED = (
-    f"(status NOT IN ({', '.join('?' for _ in _FINISHED)}) OR watch IS NOT NULL)"
-)
+_UNFINISHED = f"(status NOT IN ({', '.join('?' for _ in _FINISHED)}) OR watch IS NOT NULL)"
 
 
 class ClaimBook:

@@ -1,9 +1,10 @@
 """JobEngine: every Kling task of this process goes through one pool of slots per account.
 
 A dispatcher thread decides what happens next (create, poll, download, time out) and hands
-each step to a small worker pool (steps.py); the steps talk to Kling without holding the
-engine's lock and write every change to the store before acting on it. Front ends only submit, read,
-follow and cancel jobs, so a closed browser tab never loses one.
+each step to a small worker pool (steps.JobSteps, built with the state it shares with the
+dispatcher); the steps talk to Kling without holding the engine's lock and write every
+change to the store before acting on it. Front ends only submit, read, follow and cancel
+jobs, so a closed browser tab never loses one.
 
 Per account: at most `concurrency` tasks in flight, counted from the create request until
 the task is seen finished; queued jobs are served round-robin between submitters; a 1303
@@ -31,7 +32,7 @@ from kling_ui.jobs import messages
 from kling_ui.jobs.accounts import Account, CountingTransport, Credentials
 from kling_ui.jobs.claims import ClaimBook
 from kling_ui.jobs.durations import TaskDurations, kind_of, queued_finish
-from kling_ui.jobs.live import WATCH_BY_PHASE, WATCH_BY_STATUS, Live, Phase
+from kling_ui.jobs.live import WATCHED, Live, stage_of
 from kling_ui.jobs.models import (
     KEYS_DEMO,
     KEYS_OWN,
@@ -46,7 +47,7 @@ from kling_ui.jobs.owners import DEFAULT_MAX_QUEUED, JobNotFound, may_read, owns
 from kling_ui.jobs.scheduler import FairQueue
 from kling_ui.jobs.slots import BUSY_BACKOFF, SlotPool
 from kling_ui.jobs.specs import check_spec, file_sha256, reused_job, store_frame
-from kling_ui.jobs.steps import EngineSteps
+from kling_ui.jobs.steps import JobSteps
 from kling_ui.jobs.store import JobStore
 from kling_ui.kling.client import RetryPolicy, new_external_task_id
 
@@ -72,7 +73,7 @@ class SubmitResult:
     reused: bool
 
 
-class JobEngine(EngineSteps):
+class JobEngine:
     """Runs jobs against Kling on its own threads; see the module docstring for the rules."""
 
     # Unfinished jobs one owner may have at once (KLING_UI_MAX_QUEUED); None: no cap.
@@ -103,8 +104,6 @@ class JobEngine(EngineSteps):
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.task_timeout = task_timeout
-        self.callback_url: str | None = None
-        self.set_callback_base(callback_base_url)
         # 1303 must come back to the engine (it re-queues the job); the client never retries it.
         self.retry = dataclasses.replace(retry or ENGINE_RETRY, retry_concurrency=False)
         self.simulated = simulated
@@ -123,6 +122,19 @@ class JobEngine(EngineSteps):
         self._thread: threading.Thread | None = None
         self.engine_id = uuid.uuid4().hex
         self.claims = ClaimBook(store, self.engine_id, lease_seconds)
+        self._steps = JobSteps(
+            store,
+            self.claims,
+            self._cond,
+            self._accounts,
+            self._live,
+            self._durations,
+            videos_dir=self.videos_dir,
+            poll_interval=poll_interval,
+            task_timeout=task_timeout,
+            simulated=simulated,
+        )
+        self.set_callback_base(callback_base_url)
         self._next_claims_tick = 0.0
         self._stopping = False
         self._account_for(credentials)
@@ -181,7 +193,12 @@ class JobEngine(EngineSteps):
     def set_callback_base(self, base_url: str | None) -> None:
         """Send `callback_url = base_url + CALLBACK_PATH` with each create from now on
         (None: no callbacks; polling alone)."""
-        self.callback_url = base_url.rstrip("/") + CALLBACK_PATH if base_url else None
+        self._steps.callback_url = base_url.rstrip("/") + CALLBACK_PATH if base_url else None
+
+    @property
+    def callback_url(self) -> str | None:
+        """The callback URL sent with each create; None when Kling is polled alone."""
+        return self._steps.callback_url
 
     # ---- front-end calls ------------------------------------------------------------------
 
@@ -217,7 +234,7 @@ class JobEngine(EngineSteps):
                     reused_job(done, spec, creds.account), runs_on=runs_on, owner=owner
                 )
                 job = self.store.insert(reused)
-                self._emit(job)
+                self._notify()
                 return SubmitResult(job, reused=True)
         now = time.time()
         job = Job(
@@ -255,13 +272,17 @@ class JobEngine(EngineSteps):
                 account.credentials.account,
                 spec.submitter,
                 fingerprint,
-                Phase.QUEUE,
+                JobStatus.QUEUED,
                 kind=kind_of(spec.model, spec.mode, spec.duration),
             )
             account.queue.push(spec.submitter, job.id)
             self._cond.notify_all()
-        self._emit(job)
         return SubmitResult(job, reused=False)
+
+    def _notify(self) -> None:
+        """Wake everyone waiting on the engine (`wait`, the dispatcher): a job changed."""
+        with self._cond:
+            self._cond.notify_all()
 
     def _runs_on(self, credentials: Credentials | None) -> str:
         """Whose keys a job submitted with these credentials runs on, for the page."""
@@ -316,14 +337,14 @@ class JobEngine(EngineSteps):
     def mark_best(self, job_id: str) -> Job:
         """Mark a prompt-lab variant as the best of its group."""
         job = self.store.mark_best(job_id)
-        self._emit(job)
+        self._notify()
         return job
 
     def queue_position(self, job_id: str) -> int | None:
         """1-based place in its account's line (fair order), None when not queued."""
         with self._cond:
             live = self._live.get(job_id)
-            if live is None or live.phase is not Phase.QUEUE:
+            if live is None or live.phase is not JobStatus.QUEUED:
                 return None
             order = self._accounts[live.account].queue.order()
             return order.index(job_id) + 1 if job_id in order else None
@@ -338,12 +359,12 @@ class JobEngine(EngineSteps):
                 return None
             typical = self._durations.typical(live.account, live.kind)
             download = 1.0
-            if live.phase is Phase.FETCH:
+            if live.phase is JobStatus.DOWNLOADING:
                 return download
-            if live.phase is Phase.WATCH:
+            if live.phase is JobStatus.PROCESSING:
                 ran = time.time() - (job.submitted_at or time.time())
                 return max(0.0, typical - ran) + download
-            if live.phase is Phase.CREATE:
+            if live.phase is JobStatus.SUBMITTING:
                 return typical + download
             return self._queued_estimate(live, typical) + download
 
@@ -363,24 +384,23 @@ class JobEngine(EngineSteps):
             fields: dict[str, Any] = {"status": JobStatus.CANCELLED, "finished_at": time.time()}
             if live is None:
                 # Waiting for its keys: a task already at Kling is still watched once they come.
-                watch = WATCH_BY_STATUS.get(job.status)
+                stage = stage_of(job.status)
+                watch = stage if stage in WATCHED else None
                 if watch is None:
                     for waiting in self._waiting_keys.values():
                         waiting.discard(job_id)
-            elif live.phase is Phase.QUEUE:
+            elif live.phase is JobStatus.QUEUED:
                 self._accounts[live.account].queue.remove(job_id)
                 del self._live[job_id]
                 watch = None
             else:
                 live.cancelled = True
-                watch = WATCH_BY_PHASE[live.phase]
+                watch = live.phase
                 if live.trouble_since is not None:
                     # Its step is failing and retrying: every pending retry stops at once.
                     live.abort.set()
             message = messages.CANCELLED if watch is None else messages.CANCELLED_RUNNING
-            job = self._write(job_id, message=message, watch=watch, **fields)
-        self._emit(job)
-        return job
+            return self._steps.write(job_id, message=message, watch=watch, **fields)
 
     def wait(self, job_id: str, timeout: float | None = None) -> Job:
         """Block until the job is settled (done, failed, cancelled or timed out) or `timeout`
@@ -406,7 +426,7 @@ class JobEngine(EngineSteps):
         external = info.get("external_task_id")
         with self._cond:
             for live in self._live.values():
-                if live.phase is Phase.WATCH and (
+                if live.phase is JobStatus.PROCESSING and (
                     (task_id and live.task_id == task_id)
                     or (external and live.external_task_id == external)
                 ):
@@ -456,7 +476,7 @@ class JobEngine(EngineSteps):
             assert executor is not None
             for step, args in steps:
                 try:
-                    executor.submit(self._run_step, step, *args)
+                    executor.submit(self._steps.run, step, *args)
                 except RuntimeError:  # shutting down
                     return
 
@@ -472,28 +492,24 @@ class JobEngine(EngineSteps):
                 live.parked_at, live.abort, live.due = None, threading.Event(), now
                 live.failures, live.trouble_since = 0, None
             by_account.setdefault(live.account, []).append(live)
-            if live.busy or live.phase is Phase.QUEUE:
+            if live.busy or live.phase is JobStatus.QUEUED:
                 continue
             if (
-                live.phase is Phase.WATCH
+                live.phase is JobStatus.PROCESSING
                 and not live.slow
                 and live.deadline is not None
                 and now >= live.deadline
             ):
                 live.busy = True
-                steps.append((self._time_out, (live,)))
-            elif live.phase is Phase.CREATE and live.due <= now:
+                steps.append((self._steps.time_out, (live,)))
+            elif live.phase is JobStatus.SUBMITTING and live.due <= now:
                 live.busy = True
-                steps.append((self._create, (live,)))
-            elif live.phase is Phase.FETCH and live.due <= now:
+                steps.append((self._steps.create, (live,)))
+            elif live.phase is JobStatus.DOWNLOADING and live.due <= now:
                 live.busy = True
-                steps.append((self._download, (live,)))
+                steps.append((self._steps.download, (live,)))
         for name, account in self._accounts.items():
-            while (
-                len(account.queue)
-                and now >= account.blocked_until
-                and account.pool.available()
-            ):
+            while len(account.queue) and now >= account.blocked_until and account.pool.available():
                 ticket = account.queue.pop(lambda job_id: self._live[job_id].not_before <= now)
                 if ticket is None:
                     break  # every queued job is a refused create waiting its back-off
@@ -503,32 +519,34 @@ class JobEngine(EngineSteps):
                     account.blocked_until = now + SLOT_RECHECK
                     break
                 live = self._live[ticket.job_id]
-                live.phase, live.ticket, live.busy = Phase.CREATE, ticket, True
+                live.phase, live.ticket, live.busy = JobStatus.SUBMITTING, ticket, True
                 live.holds_slot = True
                 account.pool.acquire()
                 # Out of the line now: the row says so at once, so no reader ever sees a
                 # "queued" job without a place in the line.
-                self._write(live.job_id, status=JobStatus.SUBMITTING, message=messages.SUBMITTING)
-                steps.append((self._create, (live,)))
+                self._steps.write(
+                    live.job_id, status=JobStatus.SUBMITTING, message=messages.SUBMITTING
+                )
+                steps.append((self._steps.create, (live,)))
             watching = [
                 live
                 for live in by_account.get(name, [])
-                if live.phase is Phase.WATCH and not live.busy
+                if live.phase is JobStatus.PROCESSING and not live.busy
             ]
             if any(live.due <= now for live in watching):
                 for live in watching:
                     live.busy, live.polled_at = True, now
-                steps.append((self._poll, (account, watching, now)))
+                steps.append((self._steps.poll, (account, watching, now)))
         return steps
 
     def _wake_in(self, now: float) -> float:
         """Seconds until the next planned step could start (lock held)."""
         times: list[float] = []
         for live in self._live.values():
-            if live.busy or live.phase is Phase.QUEUE or live.parked_at is not None:
+            if live.busy or live.phase is JobStatus.QUEUED or live.parked_at is not None:
                 continue
             times.append(live.due)
-            if live.phase is Phase.WATCH and not live.slow and live.deadline is not None:
+            if live.phase is JobStatus.PROCESSING and not live.slow and live.deadline is not None:
                 times.append(live.deadline)
         for account in self._accounts.values():
             change = account.pool.next_change()
@@ -539,27 +557,11 @@ class JobEngine(EngineSteps):
         times.extend(
             live.not_before
             for live in self._live.values()
-            if live.phase is Phase.QUEUE and live.not_before > now
+            if live.phase is JobStatus.QUEUED and live.not_before > now
         )
         times.append(self._next_claims_tick)
         # A bounded wait keeps the loop honest even if a notify were ever missed.
         return min(5.0, max(0.0, min(times) - now)) if times else 5.0
-
-    def _run_step(self, step: Callable[..., None], *args: Any) -> None:
-        try:
-            step(*args)
-        except Exception:
-            log.exception("job step %s failed unexpectedly", step.__name__)
-            lives = [a for a in args if isinstance(a, Live)]
-            lives += [x for a in args if isinstance(a, list) for x in a if isinstance(x, Live)]
-            with self._cond:
-                for live in lives:
-                    live.busy = False
-                    live.due = time.monotonic() + self._backoff(live.failures)
-                    live.failures += 1
-                    # The create may have left before the error: look it up before another.
-                    live.lookup_first = live.lookup_first or live.phase is Phase.CREATE
-                self._cond.notify_all()
 
     def _queued_estimate(self, live: Live, typical: float) -> float:
         """When this queued job's task would end if every task took `typical` seconds."""
@@ -609,7 +611,7 @@ class JobEngine(EngineSteps):
         for job in self.claims.unheld_of_other_accounts(self._accounts):
             if job.id not in self._waiting_keys.get(job.account, set()):
                 self._waiting_keys.setdefault(job.account, set()).add(job.id)
-                self._write(job.id, message=messages.NEEDS_KEYS)
+                self._steps.write(job.id, message=messages.NEEDS_KEYS)
 
     def _take_orphans(self) -> None:
         """Claim and resume the unfinished jobs of known accounts that no live engine holds:
@@ -627,7 +629,7 @@ class JobEngine(EngineSteps):
             log.warning("job %s was taken over by another process", job_id)
             if live.holds_slot:
                 self._accounts[live.account].pool.release()
-            if live.phase is Phase.QUEUE:
+            if live.phase is JobStatus.QUEUED:
                 self._accounts[live.account].queue.remove(job_id)
         for job_id in cancels:
             self.claims.clear_cancel_request(job_id)
@@ -643,7 +645,7 @@ class JobEngine(EngineSteps):
             account.credentials.account,
             job.spec.submitter,
             job.fingerprint,
-            Phase.QUEUE,
+            JobStatus.QUEUED,
             task_id=job.task_id,
             task_status=job.task_status,
             due=now,
@@ -653,26 +655,28 @@ class JobEngine(EngineSteps):
         )
         if job.submitted_at is not None:
             live.submitted_mono = now - max(0.0, time.time() - job.submitted_at)
-        stage = job.watch if live.cancelled else job.status.value
-        if stage in ("poll", "submitted", "processing", "timed_out") and job.task_id is None:
-            stage = "lookup"  # a task id was never recorded: find it by external id
-        if stage == JobStatus.QUEUED.value:
+        # A cancelled job's row keeps the stage its paid-for task is still at.
+        status = job.watch if live.cancelled else job.status
+        stage = None if status is None else stage_of(status)
+        if stage is JobStatus.PROCESSING and job.task_id is None:
+            stage = JobStatus.SUBMITTING  # a task id was never recorded: find it by external id
+        if stage is JobStatus.QUEUED:
             account.queue.push(live.submitter, job.id)
-        elif stage in ("lookup", JobStatus.SUBMITTING.value):
-            live.phase, live.lookup_first, live.holds_slot = Phase.CREATE, True, True
+        elif stage is JobStatus.SUBMITTING:
+            live.phase, live.lookup_first, live.holds_slot = JobStatus.SUBMITTING, True, True
             account.pool.acquire()
             self.claims.hold_slot(job.id)
-        elif stage in ("poll", JobStatus.SUBMITTED.value, JobStatus.PROCESSING.value):
-            live.phase, live.holds_slot = Phase.WATCH, True
+        elif stage is JobStatus.PROCESSING and status is JobStatus.TIMED_OUT:
+            live.phase, live.slow = JobStatus.PROCESSING, True
+        elif stage is JobStatus.PROCESSING:
+            live.phase, live.holds_slot = JobStatus.PROCESSING, True
             account.pool.acquire()
             self.claims.hold_slot(job.id)
             left = (job.submitted_at or time.time()) + self.task_timeout - time.time()
             # Give a task that ended while we were away the chance of one query first.
             live.deadline = now + max(left, 3 * self.poll_interval)
-        elif stage == JobStatus.TIMED_OUT.value:
-            live.phase, live.slow = Phase.WATCH, True
-        elif stage in ("download", JobStatus.DOWNLOADING.value):
-            live.phase = Phase.FETCH
+        elif stage is JobStatus.DOWNLOADING:
+            live.phase = JobStatus.DOWNLOADING
         else:
             return
         self._live[job.id] = live

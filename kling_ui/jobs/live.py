@@ -1,33 +1,29 @@
-"""The engine's working state for a job it is busy with (kept in memory, never stored)."""
+"""The engine's working state for a job it is busy with (kept in memory, never stored), and
+the stages such a job goes through, named by JobStatus members."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from kling_ui.jobs.models import JobStatus
 from kling_ui.jobs.scheduler import Ticket
 
+# The stages of a job the engine works on, named by the JobStatus that starts each one:
+# QUEUED (waiting in its account's FairQueue), SUBMITTING (holds a slot; create, or look-up
+# by external id, pending or running), PROCESSING (Kling has the task: polled until it ends)
+# and DOWNLOADING (the task succeeded: fetching its video). A cancelled job's paid-for task is
+# still followed: its row's `watch` keeps the stage left (one of WATCHED).
+STAGES = (JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.PROCESSING, JobStatus.DOWNLOADING)
+WATCHED = STAGES[1:]
 
-class Phase(StrEnum):
-    """Which step a live job waits for."""
 
-    QUEUE = "queue"  # waiting in its account's FairQueue
-    CREATE = "create"  # holds a slot; create (or look-up by external id) pending or running
-    WATCH = "watch"  # Kling has the task; polled until it ends
-    FETCH = "fetch"  # the task succeeded; downloading its video
-
-
-# What a cancelled job still needs, by where it was: its task is paid for and kept.
-WATCH_BY_PHASE = {Phase.CREATE: "lookup", Phase.WATCH: "poll", Phase.FETCH: "download"}
-WATCH_BY_STATUS = {
-    JobStatus.SUBMITTING: "lookup",
-    JobStatus.SUBMITTED: "poll",
-    JobStatus.PROCESSING: "poll",
-    JobStatus.TIMED_OUT: "poll",
-    JobStatus.DOWNLOADING: "download",
-}
+def stage_of(status: JobStatus) -> JobStatus | None:
+    """The stage a job in this status is at (one of STAGES); None once it has finished.
+    Submitted and timed-out tasks are followed like processing ones."""
+    if status in (JobStatus.SUBMITTED, JobStatus.TIMED_OUT):
+        return JobStatus.PROCESSING
+    return None if status.finished else status
 
 
 @dataclass(eq=False)
@@ -39,11 +35,11 @@ class Live:
     account: str
     submitter: str
     fingerprint: str
-    phase: Phase
+    phase: JobStatus  # the stage it is at: one of STAGES
     task_id: str | None = None
     task_status: str | None = None
     due: float = 0.0  # monotonic time its next step may run
-    deadline: float | None = None  # monotonic time it times out (WATCH only)
+    deadline: float | None = None  # monotonic time it times out (PROCESSING only)
     busy: bool = False  # a step for it is running on a worker
     holds_slot: bool = False
     lookup_first: bool = False  # the last create's fate is unknown: look it up before creating

@@ -112,7 +112,7 @@ def frame_missing(name: str) -> UserError:
     """A job's prepared frame file is gone from the data folder."""
     return UserError(
         "job.frame_missing",
-        Text(f"The frame file {name} is missing.", f"帧文件 {name} 不存在。"),
+        Text("The frame file {name} is missing.", "帧文件 {name} 不存在。").format(name=name),
         remedy=Text("Add the frames again and run a new job.", "请重新添加首尾帧并运行新任务。"),
     )
 
@@ -122,7 +122,7 @@ def internal_error(reason: str) -> UserError:
     return UserError(
         "job.internal_error",
         Text(
-            f"The job failed inside the Studio ({reason}).", f"任务在工作室内部出错（{reason}）。"
-        ),
+            "The job failed inside the Studio ({reason}).", "任务在工作室内部出错（{reason}）。"
+        ).format(reason=reason),
         remedy=Text("Run it again; if it repeats, report it.", "请重新运行；如反复出现，请反馈。"),
     )

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kling_ui.i18n import Text, normalize_lang
+from kling_ui.i18n import Text
 from kling_ui.prompts.builder import without_control_characters
 
 
@@ -126,7 +126,9 @@ class Job:
     status_message: str = ""
     status_message_zh: str = ""
     task_status: str | None = None
-    watch: str | None = None
+    # Cancelled while its task was paid for: the stage still followed (SUBMITTING: look the
+    # task up, PROCESSING: poll it, DOWNLOADING: fetch its video); None when nothing is.
+    watch: JobStatus | None = None
     error_code: str | None = None
     error_message: str | None = None
     error_title_en: str | None = None
@@ -157,19 +159,31 @@ class Job:
         end = self.finished_at if self.finished_at and self.status.finished else None
         return max(0.0, (end or (now if now is not None else time.time())) - self.created_at)
 
+    @property
+    def status_message_text(self) -> Text:
+        """The stored status message in both languages (Chinese falls back to English)."""
+        return Text(self.status_message, self.status_message_zh or self.status_message)
+
+    @property
+    def error_title(self) -> Text:
+        """The stored error title in both languages ("" where one was not stored)."""
+        return Text(self.error_title_en or "", self.error_title_zh or "")
+
+    @property
+    def remedy(self) -> Text:
+        """The stored remedy in both languages ("" where one was not stored)."""
+        return Text(self.remedy_en or "", self.remedy_zh or "")
+
     def status_text(self, lang: str | None = None) -> str:
         """The current status message in the chosen language, else the status label."""
-        zh = normalize_lang(lang) == "zh-CN"
-        message = (self.status_message_zh if zh else "") or self.status_message
-        return message or STATUS_LABELS[self.status].get(lang)
+        return self.status_message_text.get(lang) or STATUS_LABELS[self.status].get(lang)
 
     def error_text(self, lang: str | None = None) -> str | None:
         """What went wrong and what to do about it, in the chosen language; None if nothing."""
         if not self.error_code:
             return None
-        zh = normalize_lang(lang) == "zh-CN"
-        title = (self.error_title_zh if zh else self.error_title_en) or self.error_message or ""
-        remedy = (self.remedy_zh if zh else self.remedy_en) or ""
+        title = self.error_title.get(lang) or self.error_message or ""
+        remedy = self.remedy.get(lang)
         return " ".join(part for part in (title, remedy) if part)
 
     @property

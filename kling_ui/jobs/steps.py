@@ -1,9 +1,11 @@
-"""The steps of JobEngine that run on its worker threads: create, poll, download, time out,
-and what each outcome writes to the store.
+"""JobSteps: the steps of a JobEngine's jobs that run on its worker threads (create, poll,
+download, time out) and what each outcome writes to the store.
 
-Each step owns the jobs it was given (their `busy` flag is set) and talks to Kling without
-holding the engine's lock; every change of state is taken under the lock and written to the
-store before anything acts on it.
+The engine builds one JobSteps with exactly the state the steps share with its dispatcher:
+the store, the claim book, the lock (a condition), the accounts, the live jobs and the task
+durations, plus its settings. Each step owns the jobs it was given (their `busy` flag is
+set) and talks to Kling without holding the lock; every change of state is taken under the
+lock and written to the store before anything acts on it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from kling_ui.jobs import messages
 from kling_ui.jobs.accounts import Account
 from kling_ui.jobs.claims import ClaimBook
 from kling_ui.jobs.durations import TaskDurations
-from kling_ui.jobs.live import Live, Phase
+from kling_ui.jobs.live import Live
 from kling_ui.jobs.models import Job, JobStatus
 from kling_ui.jobs.naming import video_file_name
 from kling_ui.jobs.scheduler import NEVER, Ticket
@@ -53,38 +56,70 @@ def unreachable(exc: BaseException | None) -> bool:
     return isinstance(exc, NetworkError | ServerError)
 
 
-class EngineSteps:
-    """Worker-side half of JobEngine (which sets every attribute declared here)."""
+class JobSteps:
+    """The worker-side steps of one JobEngine, over the state it shares with them."""
 
-    store: JobStore
-    videos_dir: Path
-    poll_interval: float
-    task_timeout: float
-    simulated: bool
-    callback_url: str | None
-    _cond: threading.Condition
-    _accounts: dict[str, Account]
-    _live: dict[str, Live]
-    _durations: TaskDurations
-    claims: ClaimBook
+    def __init__(
+        self,
+        store: JobStore,
+        claims: ClaimBook,
+        cond: threading.Condition,
+        accounts: dict[str, Account],
+        live: dict[str, Live],
+        durations: TaskDurations,
+        *,
+        videos_dir: Path,
+        poll_interval: float,
+        task_timeout: float,
+        simulated: bool,
+    ) -> None:
+        self.store = store
+        self.claims = claims
+        self._cond = cond  # the engine's lock; notified on every change
+        self._accounts = accounts  # shared with the engine, changed with the lock held
+        self._live = live  # likewise: the jobs the engine still works on, by id
+        self._durations = durations
+        self.videos_dir = videos_dir
+        self.poll_interval = poll_interval
+        self.task_timeout = task_timeout
+        self.simulated = simulated
+        # Sent with each create (JobEngine.set_callback_base); None: polling alone.
+        self.callback_url: str | None = None
 
-    # ---- steps -----------------------------------------------------------
+    def run(self, step: Callable[..., None], *args: Any) -> None:
+        """Run one planned step on a worker thread. A step that fails unexpectedly frees its
+        jobs and tries again after a back-off."""
+        try:
+            step(*args)
+        except Exception:
+            log.exception("job step %s failed unexpectedly", step.__name__)
+            lives = [a for a in args if isinstance(a, Live)]
+            lives += [x for a in args if isinstance(a, list) for x in a if isinstance(x, Live)]
+            with self._cond:
+                for live in lives:
+                    live.busy = False
+                    live.due = time.monotonic() + self._backoff(live.failures)
+                    live.failures += 1
+                    # The create may have left before the error: look it up before another.
+                    live.lookup_first = live.lookup_first or live.phase is JobStatus.SUBMITTING
+                self._cond.notify_all()
 
-    def _create(self, live: Live) -> None:
+    # ---- steps ----------------------------------------------------------------------------
+
+    def create(self, live: Live) -> None:
         """Create the task (after a look-up by external id when an earlier try was unclear)."""
         account = self._accounts[live.account]
         with self._cond:
             job = self.store.get(live.job_id)
             if not live.cancelled:
                 message = messages.CHECKING if live.lookup_first else messages.SUBMITTING
-                job = self._write(
+                job = self.write(
                     job.id,
                     message=message,
                     status=JobStatus.SUBMITTING,
                     submitting_at=job.submitting_at or time.time(),
                     attempts=job.attempts + 1,
                 )
-        self._emit(job)
         found = False
         try:
             with abort_on(live.abort):
@@ -124,7 +159,7 @@ class EngineSteps:
             return
         self._created(live, task, found=found)
 
-    def _poll(self, account: Account, watching: list[Live], started: float) -> None:
+    def poll(self, account: Account, watching: list[Live], started: float) -> None:
         """Query the account's in-flight tasks: one list call covers them all when more than
         one is in flight; a task missing from it (or alone) is queried by its id."""
         try:
@@ -184,7 +219,7 @@ class EngineSteps:
         except (NotFound, InvalidRequest) as gone:
             return account.client.find_by_external_id(live.external_task_id), gone
 
-    def _download(self, live: Live) -> None:
+    def download(self, live: Live) -> None:
         """Download the video to data_dir/videos; retry transient faults, refresh the URL once."""
         account = self._accounts[live.account]
         job = self.store.get(live.job_id)
@@ -220,18 +255,16 @@ class EngineSteps:
                 finished_at=time.time(),
                 **self._answered(live),
             )
-        self._emit(job)
 
-    def _time_out(self, live: Live) -> None:
+    def time_out(self, live: Live) -> None:
         """The task ran past task_timeout: free its slot, keep watching it slowly."""
         with self._cond:
             live.slow = True
             self._release(live)
             message = messages.TIMED_OUT.format(seconds=self.task_timeout)
-            job = self._advance(live, JobStatus.TIMED_OUT, message, watch="poll")
+            self._advance(live, JobStatus.TIMED_OUT, message, watch=JobStatus.PROCESSING)
             live.busy = False
             self._cond.notify_all()
-        self._emit(job)
 
     # ---- outcomes -------------------------------------------------------------------------
 
@@ -242,7 +275,7 @@ class EngineSteps:
         with self._cond:
             account.pool.created()
             job = self.store.get(live.job_id)
-            live.phase, live.task_id, live.lookup_first = Phase.WATCH, task.task_id, False
+            live.phase, live.task_id, live.lookup_first = JobStatus.PROCESSING, task.task_id, False
             live.failures = 0
             live.deadline = now + self.task_timeout
             live.submitted_mono = now
@@ -259,13 +292,12 @@ class EngineSteps:
                 live,
                 JobStatus.SUBMITTED,
                 messages.SUBMITTED,
-                watch="poll",
+                watch=JobStatus.PROCESSING,
                 task_id=task.task_id,
                 task_status=live.task_status,
                 submitted_at=submitted_at,
                 **self._answered(live),
             )
-        self._emit(job)
         if task.task_status is not TaskStatus.SUBMITTED:
             self._on_task(live, task)
         with self._cond:
@@ -292,7 +324,7 @@ class EngineSteps:
                 answered = self._answered(live)
                 if answered:
                     plain = {} if live.cancelled else {"message": messages.PLAIN}
-                    self._write(live.job_id, **plain, **answered)
+                    self.write(live.job_id, **plain, **answered)
                 if live.task_status == status.value:
                     return
                 live.task_status = status.value
@@ -300,17 +332,16 @@ class EngineSteps:
                 if status is TaskStatus.PROCESSING:
                     extra["processing_at"] = time.time()
                 if live.slow:
-                    job = self._write(live.job_id, **extra)
+                    self.write(live.job_id, **extra)
                 else:
                     new = JobStatus.PROCESSING if status is TaskStatus.PROCESSING else None
-                    job = self._advance(
+                    self._advance(
                         live,
                         new or JobStatus.SUBMITTED,
                         messages.PROCESSING if new else messages.SUBMITTED,
-                        watch="poll",
+                        watch=JobStatus.PROCESSING,
                         **extra,
                     )
-            self._emit(job)
             return
         with self._cond:
             self._release(live)
@@ -327,19 +358,18 @@ class EngineSteps:
         video = task.video
         assert video is not None
         with self._cond:
-            live.phase, live.due, live.failures = Phase.FETCH, time.monotonic(), 0
-            job = self._advance(
+            live.phase, live.due, live.failures = JobStatus.DOWNLOADING, time.monotonic(), 0
+            self._advance(
                 live,
                 JobStatus.DOWNLOADING,
                 messages.DOWNLOADING,
-                watch="download",
+                watch=JobStatus.DOWNLOADING,
                 task_status=status.value,
                 video_url=video.url,
                 units=task.final_unit_deduction,
                 downloading_at=time.time(),
                 **answered,
             )
-        self._emit(job)
 
     def _back_in_line(self, live: Live, exc: ConcurrencyLimited) -> None:
         """1303: nothing was created. Lower the pool and put the job back at the front."""
@@ -350,16 +380,13 @@ class EngineSteps:
             live.holds_slot, live.lookup_first, live.busy = False, False, False
             if live.cancelled:
                 self._live.pop(live.job_id, None)
-                job = self._write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
+                self.write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
             else:
-                live.phase = Phase.QUEUE
+                live.phase = JobStatus.QUEUED
                 ticket = live.ticket or Ticket(live.submitter, live.job_id, -1, NEVER)
                 account.queue.requeue(ticket)
-                job = self._write(
-                    live.job_id, message=messages.ACCOUNT_BUSY, status=JobStatus.QUEUED
-                )
+                self.write(live.job_id, message=messages.ACCOUNT_BUSY, status=JobStatus.QUEUED)
             self._cond.notify_all()
-        self._emit(job)
 
     def _create_unclear(self, live: Live, exc: Exception) -> None:
         """No clear answer: keep the slot (the task may exist) and look it up before retrying.
@@ -397,9 +424,8 @@ class EngineSteps:
                 # Cancelled: no retry while Kling does not answer (the paid task, if any, is
                 # checked again once Kling answers this account, or at the next start).
                 live.parked_at = now
-                job = self._write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
+                self.write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
                 self._cond.notify_all()
-                self._emit(job)
                 return
             if unreachable(exc):
                 live.unreachable_since = live.unreachable_since or time.time()
@@ -408,11 +434,8 @@ class EngineSteps:
                     "unreachable_since": live.unreachable_since,
                     "retry_at": time.time() + delay,
                 }
-            job = self._write(
-                live.job_id, message=message.format(reason=reason, seconds=delay), **fields
-            )
+            self.write(live.job_id, message=message.format(reason=reason, seconds=delay), **fields)
             self._cond.notify_all()
-        self._emit(job)
 
     def _answered(self, live: Live) -> dict[str, Any]:
         """Kling answered for this job: forget its trouble; the columns to clear, if any."""
@@ -424,7 +447,7 @@ class EngineSteps:
 
     def _give_up_creating(self, live: Live) -> None:
         """The create has had no clear answer for the whole task timeout: free the slot and
-        stop asking. The row keeps `watch = "lookup"`, so `resume` or the next start looks the
+        stop asking. The row keeps `watch = SUBMITTING`, so `resume` or the next start looks the
         task up (never creating it twice)."""
         with self._cond:
             self._release(live)
@@ -432,14 +455,16 @@ class EngineSteps:
             self.claims.release([live.job_id])
             message = messages.TIMED_OUT_CREATING.format(seconds=self.task_timeout)
             if live.cancelled:
-                job = self._write(live.job_id, message=message, watch="lookup")
+                self.write(live.job_id, message=message, watch=JobStatus.SUBMITTING)
             else:
-                job = self._write(
-                    live.job_id, message=message, status=JobStatus.TIMED_OUT, watch="lookup"
+                self.write(
+                    live.job_id,
+                    message=message,
+                    status=JobStatus.TIMED_OUT,
+                    watch=JobStatus.SUBMITTING,
                 )
             live.busy = False
             self._cond.notify_all()
-        self._emit(job)
 
     def _park(self, live: Live) -> None:
         """A cancel cut this job's step short while Kling was not answering: no more requests
@@ -447,9 +472,8 @@ class EngineSteps:
         with self._cond:
             live.parked_at = time.monotonic()
             live.busy = False
-            job = self._write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
+            self.write(live.job_id, message=messages.CANCELLED_UNREACHABLE)
             self._cond.notify_all()
-        self._emit(job)
 
     def _refresh_url(self, live: Live, task_id: str) -> bool:
         """Ask Kling for the task again to get a fresh video URL; True when one was found."""
@@ -462,18 +486,16 @@ class EngineSteps:
             return False
         with self._cond:
             live.due, live.busy, live.failures = time.monotonic(), False, 0
-            job = self._write(live.job_id, video_url=task.video.url)
+            self.write(live.job_id, video_url=task.video.url)
             self._cond.notify_all()
-        self._emit(job)
         return True
 
     def _settle_cancelled_without_task(self, live: Live) -> None:
         with self._cond:
             self._release(live)
             self._live.pop(live.job_id, None)
-            job = self._write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
+            self.write(live.job_id, message=messages.CANCELLED_NOTHING, watch=None)
             self._cond.notify_all()
-        self._emit(job)
 
     def _fail(self, live: Live, error: UserError, stage: str, **extra: Any) -> None:
         """End the job as failed, keeping Kling's code, message and remedy."""
@@ -495,38 +517,44 @@ class EngineSteps:
         with self._cond:
             self._release(live)
             self._live.pop(live.job_id, None)
-            if live.phase is Phase.QUEUE:
+            if live.phase is JobStatus.QUEUED:
                 self._accounts[live.account].queue.remove(live.job_id)
             if not live.cancelled:
                 fields["finished_at"] = time.time()
-            job = self._advance(live, JobStatus.FAILED, title, watch=None, **fields)
+            self._advance(live, JobStatus.FAILED, title, watch=None, **fields)
             live.busy = False
             self._cond.notify_all()
         log.info("job %s failed at %s: %s", live.job_id, stage, error.code)
-        self._emit(job)
 
     # ---- helpers --------------------------------------------------------------------------
 
     def _advance(
-        self, live: Live, status: JobStatus, message: Text, *, watch: str | None, **fields: Any
+        self,
+        live: Live,
+        status: JobStatus,
+        message: Text,
+        *,
+        watch: JobStatus | None,
+        **fields: Any,
     ) -> Job:
         """Write a step's outcome (lock held). A cancelled job keeps its status and records
-        what is still being watched instead; its finish time stays the cancel time."""
+        the stage still followed (`watch`) instead; its finish time stays the cancel time.
+        Any other job takes `status`, and a `watch` left by a create that timed out is
+        cleared (nothing but a cancelled job's task is followed after its end)."""
         if live.cancelled:
             fields.pop("finished_at", None)
-            return self._write(live.job_id, message=message, watch=watch, **fields)
-        return self._write(live.job_id, message=message, status=status, **fields)
+            return self.write(live.job_id, message=message, watch=watch, **fields)
+        return self.write(live.job_id, message=message, status=status, watch=None, **fields)
 
-    def _write(self, job_id: str, *, message: Text | None = None, **fields: Any) -> Job:
+    def write(self, job_id: str, *, message: Text | None = None, **fields: Any) -> Job:
+        """Write a job's row (and its status message, if given); wake everyone waiting on
+        the engine (`JobEngine.wait`, the dispatcher). Returns the job as stored."""
         if message is not None:
             fields["status_message"], fields["status_message_zh"] = message.en, message.zh
         with self._cond:
-            return self.store.update(job_id, **fields)
-
-    def _emit(self, job: Job) -> None:
-        """`job` changed: wake everyone waiting on the engine (`wait`, the dispatcher)."""
-        with self._cond:
+            job = self.store.update(job_id, **fields)
             self._cond.notify_all()
+            return job
 
     def _release(self, live: Live) -> None:
         if live.holds_slot:

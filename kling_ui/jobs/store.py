@@ -128,6 +128,12 @@ _OWNER = "COALESCE(owner, submitter)"  # rows stored before owners count as thei
 _WAITING_OR_RUNNING = tuple(
     s.value for s in JobStatus if not s.finished and s is not JobStatus.TIMED_OUT
 )
+# `watch` as rows written before it took JobStatus values keep it.
+_LEGACY_WATCH = {
+    "lookup": JobStatus.SUBMITTING,
+    "poll": JobStatus.PROCESSING,
+    "download": JobStatus.DOWNLOADING,
+}
 
 
 def _statements(script: str) -> list[str]:
@@ -505,8 +511,10 @@ class JobStore:
             **{name: row[name] for name in _SPEC_COLUMNS},
         )
         values = {name: row[name] for name in _JOB_COLUMNS}
+        watch = row["watch"]
         values.update(
             status=JobStatus(row["status"]),
+            watch=None if watch is None else _LEGACY_WATCH.get(watch) or JobStatus(watch),
             video_path=self._from_db_path(row["video_path"]),
             best=bool(row["best"]),
         )

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from kling_ui.i18n import Text, UserError
 
+RETRIES_BY_ITSELF = Text("The Studio retries by itself.", "工作室会自动重试。")
+# "<what happened>: <our explanation>" and "<what happened> [code] (Kling's message)."
+_EXPLAINED = Text("{label}: {detail}", "{label}：{detail}")
+_ANSWERED = Text("{label}{code}{shown}.", "{label}{code}{shown}。")
+
 
 class KlingError(UserError):
     """A refusal or failure from Kling; `retryable` says whether the same call may succeed later."""
@@ -39,12 +44,10 @@ class KlingError(UserError):
         code_part = f" [{code}]" if code is not None else ""
         if detail is not None:
             # Our own explanation, in both languages, instead of a server's message.
-            text = Text(f"{self.label.en}: {detail.en}", f"{self.label.zh}：{detail.zh}")
+            text = _EXPLAINED.format(label=self.label, detail=detail)
         else:
             shown = f" ({message})" if message else ""
-            text = Text(
-                f"{self.label.en}{code_part}{shown}.", f"{self.label.zh}{code_part}{shown}。"
-            )
+            text = _ANSWERED.format(label=self.label, code=code_part, shown=shown)
         super().__init__(
             f"kling.{code if code is not None else type(self).__name__}",
             text,
@@ -153,7 +156,7 @@ class RateLimited(KlingError):
 
     retryable = True
     label = Text("Kling asked to slow down", "可灵提示请求过快")
-    default_remedy = Text("The Studio retries by itself.", "工作室会自动重试。")
+    default_remedy = RETRIES_BY_ITSELF
 
 
 class ConcurrencyLimited(RateLimited):
@@ -181,7 +184,7 @@ class ServerError(KlingError):
 
     retryable = True
     label = Text("Kling had a server problem", "可灵服务器出现问题")
-    default_remedy = Text("The Studio retries by itself.", "工作室会自动重试。")
+    default_remedy = RETRIES_BY_ITSELF
 
 
 class NetworkError(KlingError):
@@ -200,7 +203,7 @@ class ProtocolError(KlingError):
 
     retryable = True
     label = Text("Kling sent an answer the Studio could not read", "可灵返回了无法解析的响应")
-    default_remedy = Text("The Studio retries by itself.", "工作室会自动重试。")
+    default_remedy = RETRIES_BY_ITSELF
 
 
 class LookupUnclear(KlingError):

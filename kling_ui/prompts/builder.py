@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kling_ui.i18n import Text, UserError, normalize_lang
+from kling_ui.i18n import LIST_SEPARATOR, Text, UserError, normalize_lang
 from kling_ui.prompts.joining import join_clauses
 from kling_ui.prompts.library import PresetLibrary
 from kling_ui.prompts.presets import PART_CATEGORIES, Category
@@ -21,6 +21,20 @@ DEFAULT_TEMPLATE = "seed"
 DEFAULT_NEGATIVE = "default"
 
 _LOOKS_LIKE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# What goes between the joined parts and `extra`: a space in English, nothing in Chinese.
+_SENTENCE_GAP = Text(" ", "")
+_UNKNOWN_PRESET = Text(
+    "There is no {category} preset called {value!r}.", "没有名为 {value!r} 的{category}预设。"
+)
+_UNKNOWN_PRESET_REMEDY = Text(
+    "Choose one of: {known}; or write your own words as a phrase.",
+    "可选：{known}；也可以用一句话写出自己的描述。",
+)
+_TOO_LONG = Text(
+    "The {name} is {length} characters; Kling accepts at most {limit}.",
+    "{name}共 {length} 个字符，可灵最多接受 {limit} 个。",
+)
+_TOO_LONG_REMEDY = Text("Shorten it by {over} characters.", "请删减 {over} 个字符。")
 _FIELD_OF_CATEGORY: dict[Category, str] = {
     "camera": "camera",
     "subject": "subject",
@@ -112,7 +126,7 @@ def build_prompt(parts: PromptParts, library: PresetLibrary, lang: str | None) -
     if not body:
         return extra
     # Extra words follow as a sentence of their own.
-    return f"{body}{'' if code == 'zh-CN' else ' '}{extra}"
+    return f"{body}{_SENTENCE_GAP.get(code)}{extra}"
 
 
 def resolve_part(
@@ -127,14 +141,8 @@ def resolve_part(
         known = ", ".join(library.ids(category)) or "-"
         raise UserError(
             "prompt.unknown_preset",
-            Text(
-                f"There is no {category} preset called {value!r}.",
-                f"没有名为 {value!r} 的{category}预设。",
-            ),
-            remedy=Text(
-                f"Choose one of: {known}; or write your own words as a phrase.",
-                f"可选：{known}；也可以用一句话写出自己的描述。",
-            ),
+            _UNKNOWN_PRESET.format(category=category, value=value),
+            remedy=_UNKNOWN_PRESET_REMEDY.format(known=known),
         )
     return value, False
 
@@ -152,8 +160,7 @@ def build_negative_prompt(
         terms.append(resolve_part("negative", negative, library, code)[0])
     if extra.strip():
         terms.append(extra.strip())
-    separator = "，" if code == "zh-CN" else ", "
-    return separator.join(t.rstrip(" ,，、") for t in terms)
+    return LIST_SEPARATOR.get(code).join(t.rstrip(" ,，、") for t in terms)
 
 
 def prompt_length(text: str) -> int:
@@ -177,15 +184,8 @@ def check_prompt_lengths(prompt: str, negative: str = "") -> list[UserError]:
             problems.append(
                 UserError(
                     code,
-                    Text(
-                        f"The {name.en} is {length} characters; Kling accepts at most "
-                        f"{MAX_PROMPT_CHARS}.",
-                        f"{name.zh}共 {length} 个字符，可灵最多接受 {MAX_PROMPT_CHARS} 个。",
-                    ),
-                    remedy=Text(
-                        f"Shorten it by {length - MAX_PROMPT_CHARS} characters.",
-                        f"请删减 {length - MAX_PROMPT_CHARS} 个字符。",
-                    ),
+                    _TOO_LONG.format(name=name, length=length, limit=MAX_PROMPT_CHARS),
+                    remedy=_TOO_LONG_REMEDY.format(over=length - MAX_PROMPT_CHARS),
                 )
             )
     return problems

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kling_ui.i18n import normalize_lang
+from kling_ui.i18n import Text
 
 _JOINED_PUNCTUATION = ".;,。；，、 \t\r\n"
 _FINAL_PUNCTUATION = ".!?。！？"
-SEPARATOR = {"en": "; ", "zh-CN": "，"}
-FULL_STOP = {"en": ".", "zh-CN": "。"}
+SEPARATOR = Text("; ", "，")
+FULL_STOP = Text(".", "。")
 
 
 def join_clauses(clauses: list[str], lang: str, *, first_is_preset: bool) -> str:
@@ -18,15 +18,14 @@ def join_clauses(clauses: list[str], lang: str, *, first_is_preset: bool) -> str
     first letter is capitalised only when the first clause is a preset's (free text keeps
     the writer's own case).
     """
-    code = normalize_lang(lang)
     kept = [c.strip().rstrip(_JOINED_PUNCTUATION) for c in clauses]
     kept = [c for c in kept if c]
     if not kept:
         return ""
     if first_is_preset:
         kept[0] = kept[0][:1].upper() + kept[0][1:]
-    joined = SEPARATOR[code].join(kept)
-    return joined if ends_a_sentence(joined) else joined + FULL_STOP[code]
+    joined = SEPARATOR.get(lang).join(kept)
+    return joined if ends_a_sentence(joined) else joined + FULL_STOP.get(lang)
 
 
 def ends_a_sentence(text: str) -> bool:

@@ -193,10 +193,9 @@ class PresetLibrary:
             if preset.id in self._builtin[preset.category]:
                 raise PresetProblem(
                     Text(
-                        f"a built-in {preset.category} preset is already called {preset.id!r}; "
-                        "choose another id",
-                        f"内置的 {preset.category} 预设已使用 {preset.id!r}，请换一个 id",
-                    )
+                        "a built-in {category} preset is already called {id!r}; choose another id",
+                        "内置的 {category} 预设已使用 {id!r}，请换一个 id",
+                    ).format(category=preset.category, id=preset.id)
                 )
             self._check_parts(preset, user)
         except PresetProblem as problem:
@@ -213,10 +212,10 @@ class PresetLibrary:
             if preset_id not in known:
                 raise PresetProblem(
                     Text(
-                        f"template {preset.id!r} names {category} preset {preset_id!r}, "
+                        "template {template!r} names {category} preset {id!r}, "
                         "which does not exist",
-                        f"模板 {preset.id!r} 引用的 {category} 预设 {preset_id!r} 不存在",
-                    )
+                        "模板 {template!r} 引用的 {category} 预设 {id!r} 不存在",
+                    ).format(template=preset.id, category=category, id=preset_id)
                 )
 
     def _store(self, user: dict[Category, dict[str, Preset]]) -> None:
@@ -231,9 +230,9 @@ class PresetLibrary:
                 raise UserError(
                     "prompt.save_failed",
                     Text(
-                        f"Cannot save presets to {path}: {exc.strerror or exc}.",
-                        f"无法把预设保存到 {path}：{exc.strerror or exc}。",
-                    ),
+                        "Cannot save presets to {path}: {reason}.",
+                        "无法把预设保存到 {path}：{reason}。",
+                    ).format(path=path, reason=exc.strerror or exc),
                     remedy=Text(
                         "Check that the data folder is writable and has free space.",
                         "请检查数据文件夹是否可写、磁盘是否有剩余空间。",
@@ -279,7 +278,7 @@ def _read_builtin_file(path: Path, category: Category) -> list[tuple[Preset, boo
         raise _bad_builtin_file(path, Text("the file is missing", "文件不存在")) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _bad_builtin_file(
-            path, Text(f"it is not valid TOML ({exc})", f"TOML 格式错误（{exc}）")
+            path, Text("it is not valid TOML ({exc})", "TOML 格式错误（{exc}）").format(exc=exc)
         ) from None
     entries = document.get("preset", [])
     if not isinstance(entries, list):
@@ -293,7 +292,7 @@ def _read_builtin_file(path: Path, category: Category) -> list[tuple[Preset, boo
             raise bad_preset_error(path.name, problem) from None
         if preset.id in seen:
             raise _bad_builtin_file(
-                path, Text(f"id {preset.id!r} appears twice", f"id {preset.id!r} 重复出现")
+                path, Text("id {id!r} appears twice", "id {id!r} 重复出现").format(id=preset.id)
             )
         seen.add(preset.id)
         presets.append((preset, needs_build))
@@ -305,9 +304,9 @@ def _bad_builtin_file(path: Path, problem: Text) -> UserError:
     return UserError(
         "prompt.bad_preset_file",
         Text(
-            f"The preset file {path} cannot be loaded: {problem.en}.",
-            f"无法加载预设文件 {path}：{problem.zh}。",
-        ),
+            "The preset file {path} cannot be loaded: {problem}.",
+            "无法加载预设文件 {path}：{problem}。",
+        ).format(path=path, problem=problem),
         remedy=Text("Fix the file (see prompts/README.md).", "请按 prompts/README.md 修正该文件。"),
     )
 
@@ -341,7 +340,9 @@ def _unreadable_user_file(path: Path, exc: OSError) -> UserError:
     """The user file exists but cannot be read."""
     return UserError(
         "prompt.user_file_unreadable",
-        Text(f"Cannot read saved presets {path}: {exc}.", f"无法读取已保存的预设 {path}：{exc}。"),
+        Text(
+            "Cannot read saved presets {path}: {exc}.", "无法读取已保存的预设 {path}：{exc}。"
+        ).format(path=path, exc=exc),
     )
 
 
@@ -350,13 +351,15 @@ def _parse_export(data: str | bytes) -> list[object]:
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > MAX_IMPORT_BYTES:
         raise _bad_import(
-            Text(f"it is {size:,} bytes, over 1 MB", f"大小为 {size:,} 字节，超过 1 MB")
+            Text("it is {size:,} bytes, over 1 MB", "大小为 {size:,} 字节，超过 1 MB").format(
+                size=size
+            )
         )
     try:
         document = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _bad_import(
-            Text(f"it is not valid JSON ({exc})", f"不是有效的 JSON（{exc}）")
+            Text("it is not valid JSON ({exc})", "不是有效的 JSON（{exc}）").format(exc=exc)
         ) from None
     if isinstance(document, list):
         return document
@@ -365,9 +368,8 @@ def _parse_export(data: str | bytes) -> list[object]:
     if document.get("version") != EXPORT_VERSION:
         raise _bad_import(
             Text(
-                f"export version {document.get('version')!r} is not supported",
-                f"不支持导出版本 {document.get('version')!r}",
-            )
+                "export version {version!r} is not supported", "不支持导出版本 {version!r}"
+            ).format(version=document.get("version"))
         )
     presets = document.get("presets")
     if not isinstance(presets, list):
@@ -379,7 +381,9 @@ def _bad_import(problem: Text) -> UserError:
     """A refusal for a preset file that cannot be imported."""
     return UserError(
         "prompt.bad_import",
-        Text(f"Cannot import presets: {problem.en}.", f"无法导入预设：{problem.zh}。"),
+        Text("Cannot import presets: {problem}.", "无法导入预设：{problem}。").format(
+            problem=problem
+        ),
         remedy=Text(
             "Choose a file made by the Studio's preset export.",
             "请选择由本工作室“导出预设”生成的文件。",
@@ -393,10 +397,9 @@ def unknown_preset(category: str, preset_id: str, known: list[str]) -> UserError
     return UserError(
         "prompt.unknown_preset",
         Text(
-            f"There is no {category} preset called {preset_id!r}.",
-            f"没有名为 {preset_id!r} 的 {category} 预设。",
-        ),
-        remedy=Text(f"Choose one of: {listed}.", f"可选：{listed}。"),
+            "There is no {category} preset called {id!r}.", "没有名为 {id!r} 的 {category} 预设。"
+        ).format(category=category, id=preset_id),
+        remedy=Text("Choose one of: {listed}.", "可选：{listed}。").format(listed=listed),
     )
 
 

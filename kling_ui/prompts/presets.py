@@ -80,9 +80,9 @@ def parse_preset(
     if category not in CATEGORIES:
         raise PresetProblem(
             Text(
-                f"unknown category {category!r} (expected one of {', '.join(CATEGORIES)})",
-                f"未知类别 {category!r}（应为 {', '.join(CATEGORIES)} 之一）",
-            )
+                "unknown category {category!r} (expected one of {known})",
+                "未知类别 {category!r}（应为 {known} 之一）",
+            ).format(category=category, known=", ".join(CATEGORIES))
         )
     if not isinstance(entry, Mapping):
         raise PresetProblem(Text("a preset must be a table of fields", "预设必须是字段表"))
@@ -90,9 +90,9 @@ def parse_preset(
     if not isinstance(preset_id, str) or not ID_PATTERN.match(preset_id):
         raise PresetProblem(
             Text(
-                f"id {preset_id!r} must be 1-48 lower-case letters, digits, '_' or '-'",
-                f"id {preset_id!r} 必须是 1-48 个小写字母、数字、“_”或“-”",
-            )
+                "id {id!r} must be 1-48 lower-case letters, digits, '_' or '-'",
+                "id {id!r} 必须是 1-48 个小写字母、数字、“_”或“-”",
+            ).format(id=preset_id)
         )
     label = _bilingual(entry.get("label"), "label", preset_id, MAX_LABEL_CHARS, allow_one_language)
     parts = _parts(entry.get("parts"), preset_id) if category == "template" else {}
@@ -113,9 +113,9 @@ def _bilingual(
     if not isinstance(value, Mapping):
         raise PresetProblem(
             Text(
-                f'preset {preset_id!r}: {name} must be a table like {{ en = "...", zh = "..." }}',
-                f'预设 {preset_id!r}：{name} 必须是 {{ en = "...", zh = "..." }} 形式的表',
-            )
+                'preset {id!r}: {name} must be a table like {{ en = "...", zh = "..." }}',
+                '预设 {id!r}：{name} 必须是 {{ en = "...", zh = "..." }} 形式的表',
+            ).format(id=preset_id, name=name)
         )
     en, zh = value.get("en"), value.get("zh")
     en = en.strip() if isinstance(en, str) else None
@@ -126,17 +126,16 @@ def _bilingual(
         if not content:
             raise PresetProblem(
                 Text(
-                    f"preset {preset_id!r}: {name}.{lang} is missing or empty",
-                    f"预设 {preset_id!r}：缺少 {name}.{lang} 或为空",
-                )
+                    "preset {id!r}: {name}.{lang} is missing or empty",
+                    "预设 {id!r}：缺少 {name}.{lang} 或为空",
+                ).format(id=preset_id, name=name, lang=lang)
             )
         if len(content) > max_chars:
             raise PresetProblem(
                 Text(
-                    f"preset {preset_id!r}: {name}.{lang} is {len(content)} characters, "
-                    f"over {max_chars}",
-                    f"预设 {preset_id!r}：{name}.{lang} 有 {len(content)} 个字符，超过 {max_chars}",
-                )
+                    "preset {id!r}: {name}.{lang} is {length} characters, over {limit}",
+                    "预设 {id!r}：{name}.{lang} 有 {length} 个字符，超过 {limit}",
+                ).format(id=preset_id, name=name, lang=lang, length=len(content), limit=max_chars)
             )
     return Text(en or "", zh or "")
 
@@ -150,10 +149,9 @@ def _parts(value: object, preset_id: str) -> dict[str, str]:
     ):
         raise PresetProblem(
             Text(
-                f"template {preset_id!r}: parts must map camera/subject/environment/text "
-                "to preset ids",
-                f"模板 {preset_id!r}：parts 必须把 camera/subject/environment/text 映射到预设 id",
-            )
+                "template {id!r}: parts must map camera/subject/environment/text to preset ids",
+                "模板 {id!r}：parts 必须把 camera/subject/environment/text 映射到预设 id",
+            ).format(id=preset_id)
         )
     return {key: value[key] for key in PART_CATEGORIES if key in value}
 
@@ -162,9 +160,8 @@ def bad_preset_error(source: str, problem: PresetProblem) -> UserError:
     """A refusal for a preset that breaks the rules, naming where it came from."""
     return UserError(
         "prompt.bad_preset",
-        Text(
-            f"Invalid preset in {source}: {problem.message.en}.",
-            f"{source} 中的预设无效：{problem.message.zh}。",
+        Text("Invalid preset in {source}: {problem}.", "{source} 中的预设无效：{problem}。").format(
+            source=source, problem=problem.message
         ),
         remedy=Text(
             "Fix the entry (see prompts/README.md for the format) and try again.",

@@ -135,13 +135,12 @@ def _explain(similarity: float, strategy: Strategy) -> Text:
     percent = round(similarity * 100)
     if strategy == "in_place":
         return Text(
-            f"The slides are {percent}% alike (same layout, small change): let the content "
+            "The slides are {percent}% alike (same layout, small change): let the content "
             "evolve in place, with little camera motion.",
-            f"两页相似度为 {percent}%（版式相同、变化较小）：建议让内容原地演变，镜头尽量少动。",
-        )
+            "两页相似度为 {percent}%（版式相同、变化较小）：建议让内容原地演变，镜头尽量少动。",
+        ).format(percent=percent)
     return Text(
-        f"The slides are only {percent}% alike: a camera-driven transition (flying through "
+        "The slides are only {percent}% alike: a camera-driven transition (flying through "
         "to the next slide) will carry the change better than morphing in place.",
-        f"两页相似度仅为 {percent}%：建议用镜头运动（穿越到下一页）来带动转场，"
-        "比原地变形效果更好。",
-    )
+        "两页相似度仅为 {percent}%：建议用镜头运动（穿越到下一页）来带动转场，比原地变形效果更好。",
+    ).format(percent=percent)

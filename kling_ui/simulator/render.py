@@ -9,10 +9,12 @@ top-right corner.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -70,8 +72,74 @@ def frame_count(fps: int, seconds: int) -> int:
     return fps * seconds + 1
 
 
+class RenderedClips:
+    """The clips this process has encoded lately, by what they were made from, so asking twice
+    for the same frames, length and height encodes once (the clip is the same to the byte).
+    Bounded by total size; the least recently used clip goes first."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._clips: OrderedDict[str, tuple[bytes, RenderedVideo]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(job: RenderJob) -> str:
+        """What makes a clip: both frames' bytes, frame rate, length and height."""
+        digest = hashlib.sha256(job.first)
+        digest.update(b"\0" + (job.last if job.last is not None else b"-"))
+        return f"{digest.hexdigest()}/{job.fps}/{job.seconds}/{job.height}"
+
+    def get(self, key: str) -> tuple[bytes, RenderedVideo] | None:
+        """The clip made from `key`, if it is still kept."""
+        with self._lock:
+            found = self._clips.get(key)
+            if found is not None:
+                self._clips.move_to_end(key)
+            return found
+
+    def put(self, key: str, data: bytes, video: RenderedVideo) -> None:
+        """Keep a clip, dropping the least recently used ones beyond `max_bytes`."""
+        if len(data) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._clips:
+                return
+            self._clips[key] = (data, video)
+            self._size += len(data)
+            while self._size > self.max_bytes:
+                _, (dropped, _) = self._clips.popitem(last=False)
+                self._size -= len(dropped)
+
+
+CLIPS = RenderedClips()
+
+
 def render(job: RenderJob, cancel: threading.Event | None = None) -> RenderedVideo:
-    """Encode the clip to `job.output` (written to a side file, renamed when complete)."""
+    """Write the clip to `job.output` (a side file, renamed when complete), encoding it unless
+    the same frames, length and height were encoded lately (`CLIPS`)."""
+    key = RenderedClips.key(job)
+    kept = CLIPS.get(key)
+    if kept is not None:
+        data, video = kept
+        _write_whole(job.output, data)
+        return RenderedVideo(job.output, video.width, video.height, video.fps, video.frames)
+    video = _render(job, cancel)
+    CLIPS.put(key, video.path.read_bytes(), video)
+    return video
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _render(job: RenderJob, cancel: threading.Event | None) -> RenderedVideo:
     first = _open_rgb(job.first)
     size = output_size(first.width, first.height, job.height)
     first = _cover(first, size)

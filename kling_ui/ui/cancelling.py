@@ -17,21 +17,21 @@ MENU_TITLE_CHARS = 40
 
 add_strings(
     {
-        "cancel_pick": ("Your running job to cancel", "要取消的进行中任务"),
-        "cancel_job": ("Cancel job", "取消任务"),
-        "cancel_none_chosen": (
+        "cancel_pick": Text("Your running job to cancel", "要取消的进行中任务"),
+        "cancel_job": Text("Cancel job", "取消任务"),
+        "cancel_none_chosen": Text(
             "Choose one of your running jobs first.",
             "请先选择一个进行中的任务。",
         ),
-        "cancel_not_yours": (
+        "cancel_not_yours": Text(
             "Job {job} was not started from this browser.",
             "任务 {job} 不是从本浏览器发起的。",
         ),
-        "cancel_not_yours_remedy": (
+        "cancel_not_yours_remedy": Text(
             "The History tab lists your jobs.",
             "“历史记录”页列出了您的任务。",
         ),
-        "cancel_already_over": (
+        "cancel_already_over": Text(
             "Job {job} is already over ({status}); there is nothing to cancel.",
             "任务 {job} 已经结束（{status}），无需取消。",
         ),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import logging
 import threading
 import uuid
@@ -39,6 +40,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 GENERATE_CONCURRENCY_ID = "kling-generate"
 GENERATE_CONCURRENCY_LIMIT = 3
 REMEMBERED_SESSIONS = 5000  # page sessions whose browser id is known (newest kept)
+# How most page events are wired: no API endpoint and answered at once, outside the queue
+# (`INSTANT`); the timer's, the loads' and the live ones also show no spinner (`QUIET`).
+INSTANT: dict[str, Any] = {"api_visibility": "private", "queue": False}
+QUIET: dict[str, Any] = {**INSTANT, "show_progress": "hidden"}
 
 # The request of the event a `shows_errors` handler is answering, for code that serves the
 # person but is not handed the request (e.g. `StudioContext.library`).
@@ -127,6 +132,23 @@ def answers_in_words(outputs: int, notice: int = 0) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def bound(handler: Callable[..., Any], *context: Any) -> Callable[..., Any]:
+    """`handler` with its first arguments given (the `StudioContext`, a tab's components):
+    what a page event is wired to. Like `functools.partial`, except that Gradio still sees
+    the handler's name and the parameters it fills itself (`request: gr.Request`,
+    `evt: gr.SelectData`), which it cannot find through a partial (it reads the annotations
+    of a function only)."""
+    signature = inspect.signature(handler)
+    rest = list(signature.parameters.values())[len(context) :]
+
+    @functools.wraps(handler)
+    def event(*args: Any, **kwargs: Any) -> Any:
+        return handler(*context, *args, **kwargs)
+
+    event.__signature__ = signature.replace(parameters=rest)  # type: ignore[attr-defined]
+    return event
 
 
 def refusal(outputs: int, notice: int, message: str) -> Any:

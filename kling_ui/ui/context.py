@@ -21,6 +21,7 @@ from kling_ui.runtime import Runtime
 from kling_ui.ui import views
 from kling_ui.ui.access import AccessPolicy, credentials_from_browser
 from kling_ui.ui.common import current_request, submitter_of
+from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
 
 # Beside the keys in a browser's stored value: what Kling said of them when they were saved.
 CHECKED_FIELD = "checked"
@@ -36,9 +37,10 @@ def stored_key_state(stored: Any) -> KeyState | None:
         return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class StudioControls:
-    """The Studio tab's inputs that other tabs read or fill (lab, history's "use again")."""
+    """The Studio tab's inputs that its handlers and other tabs read or fill (lab,
+    history's "use again", settings' preset menus)."""
 
     first: gr.Image
     last: gr.Image
@@ -55,8 +57,33 @@ class StudioControls:
     duration: gr.Radio
     advanced: gr.Accordion  # opened when restored settings have words of their own
 
+    def prompt_inputs(self) -> list[Any]:
+        """The prompt builder's inputs, whose values make a `PromptChoice` (`choice`)."""
+        return [
+            self.prompt_lang,
+            self.template,
+            *self.presets.values(),
+            *self.free.values(),
+            self.extra,
+        ]
+
+    def choice(self, data: Mapping[Any, Any]) -> PromptChoice:
+        """The prompt builder's choice in an event's values (keyed by component)."""
+        return PromptChoice(
+            template=data[self.template] or None,
+            presets={name: data[self.presets[name]] or "" for name in PART_FIELDS},
+            free={name: data[self.free[name]] or "" for name in PART_FIELDS},
+            extra=data[self.extra] or "",
+            lang=data[self.prompt_lang] or "en",
+        )
+
+    def menus(self) -> list[gr.Dropdown]:
+        """The template menu and the parts' preset menus (filled from a preset library)."""
+        return [self.template, *self.presets.values()]
+
     def restore_outputs(self) -> list[Any]:
-        """The components "use these settings again" fills, in `settings_update` order."""
+        """The components "use these settings again" fills, in `settings_update` order
+        (`RESTORED` of them)."""
         return [
             self.first,
             self.last,
@@ -72,6 +99,11 @@ class StudioControls:
             self.duration,
             self.advanced,
         ]
+
+
+# How many components `StudioControls.restore_outputs` lists: eleven single inputs, and a
+# preset menu and a box of one's own words per prompt part.
+RESTORED = 11 + 2 * len(PART_FIELDS)
 
 
 @dataclass
@@ -162,6 +194,37 @@ class StudioContext:
         return views.keys_banner_html(
             payer, state=None if check is None else check.state, lang=lang
         )
+
+    def key_status(self, stored_keys: Any, lang: str) -> str:
+        """What Settings says of the keys in use: this browser's own (and what Kling said of
+        them when they were saved), or the shared ones, or the demo simulator."""
+        browser = self.browser_credentials(stored_keys)
+        shared = self.runtime.key_check
+        return views.key_status_text(
+            browser.account if browser else None,
+            demo=self.runtime.demo,
+            shared_usable=self.policy.shared_keys_usable,
+            browser_endpoint=self.browser_endpoint,
+            lang=lang,
+            browser_state=stored_key_state(stored_keys),
+            shared_state=None if shared is None else shared.state,
+        )
+
+    def endpoint_html(self, lang: str) -> str:
+        """Settings' endpoint line: where jobs go, whether the server has keys, the login."""
+        shared = self.runtime.key_check
+        return views.endpoint_html(
+            self.runtime.endpoint_text(lang),
+            server_keys=self.policy.shared_keys,
+            auth_on=self.policy.auth_on,
+            lang=lang,
+            server_state=None if shared is None else shared.state,
+        )
+
+    def engine_text(self, lang: str) -> str:
+        """Settings' engine line: jobs per status, the pool and what runs now."""
+        snapshot = self.engine.snapshot()
+        return views.engine_text(snapshot.counts, self.engine.concurrency, snapshot.in_flight, lang)
 
     def credentials_for(self, stored_keys: Any) -> Credentials | None:
         """The credentials a browser's job runs with (None: the engine's default account);

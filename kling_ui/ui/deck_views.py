@@ -9,36 +9,30 @@ tab is tested without a browser.
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from kling_ui.deck.edits import pair_label, slide_number
 from kling_ui.deck.plan import DeckPlan
 from kling_ui.deck.run import Deck, DeckProgress
-from kling_ui.i18n import Text, UserError
+from kling_ui.deck.session import Assembly
 from kling_ui.jobs.models import STATUS_LABELS, Job, JobStatus
 from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import PresetLibrary
 from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
-from kling_ui.ui.deck_edits import pair_label, slide_number
-from kling_ui.ui.deck_session import Assembly
 from kling_ui.ui.texts import say
 from kling_ui.ui.views import allowed_choices, model_choices
 
 TABLE_COLUMNS = ("deck_col_number", "deck_col_slides", "deck_col_strategy", "deck_col_prompt")
 STEPS_STYLE = "list-style:none;margin:4px 0;padding:0"
 CAPTION_NOTES_CHARS = 60
-# Uploads are staged as "<n> · <name>" so the loader's natural order is the order they were
-# picked in (deck_upload.py); what a person reads never shows that prefix.
+# Decks opened before the loader kept the order files were given in had their uploads staged
+# as "<n> · <name>" (the order they were picked in); what a person reads never shows that.
 PICK_PREFIX = re.compile(r"^\d+ · ")
-_STAGED = re.compile(r"(?<![\w.])\d+ · ")
 _PAGE_SUFFIX = re.compile(r" p\d+$")
-# Stitching, the PowerPoint and the ZIP after the last clip: a fixed part and a part per
-# transition (seconds; bench/stitch.py measures 1.5 s for 9 clips at 1080p, plus the rest).
-ASSEMBLY_SECONDS = (3.0, 0.7)
 
 
 def counted(noun: str, count: int, lang: str | None) -> str:
@@ -49,15 +43,8 @@ def counted(noun: str, count: int, lang: str | None) -> str:
 
 
 def shown_name(name: str) -> str:
-    """A slide's name as a person reads it (without the pick-order prefix of the upload)."""
+    """A slide's name as a person reads it (without the pick-order prefix of older decks)."""
     return PICK_PREFIX.sub("", name)
-
-
-def unstaged(error: UserError) -> UserError:
-    """The loader's refusal naming the files as the person picked them (without the
-    pick-order prefix of the upload)."""
-    message = Text(_STAGED.sub("", error.message.en), _STAGED.sub("", error.message.zh))
-    return UserError(error.code, message, remedy=error.remedy)
 
 
 def title_from(name: str) -> str:
@@ -253,35 +240,6 @@ def queued_message(submitted: int, waiting: int, limit: int, lang: str | None) -
     return message
 
 
-def time_left(progress: DeckProgress, slots: int) -> float | None:
-    """Seconds until the final video is ready, about: the clips in flight (the engine's
-    estimate for the last of them), the transitions still waiting for room, in waves of
-    `slots` that each take about as long, and the assembly at the end. None when nothing
-    is known (no clip in flight yet) or nothing is left."""
-    if progress.complete or progress.estimate is None:
-        return None
-    per_wave = max(progress.estimate, 1.0)
-    waves = math.ceil(progress.waiting / max(1, slots)) if progress.waiting else 0
-    fixed, per_clip = ASSEMBLY_SECONDS
-    return progress.estimate + waves * per_wave + fixed + per_clip * progress.total
-
-
-def headline(progress: DeckProgress, slots: int, lang: str | None) -> str:
-    """The progress panel's first line: "k of N transitions done", the failed ones, the ones
-    waiting for room and about how long until the final video is ready."""
-    total = counted("transition", progress.total, lang)
-    line = say("deck_done_count", lang, done=progress.done, total=total)
-    if progress.failed:
-        numbers = ", ".join(str(i + 1) for i in progress.failed)
-        line += say("deck_failed_list", lang, numbers=numbers)
-    if progress.waiting:
-        line += say("deck_waiting_count", lang, count=progress.waiting)
-    left = time_left(progress, slots)
-    if left is not None:
-        line += say("deck_time_left", lang, seconds=round(left))
-    return line
-
-
 def presenter_html(presenter: Path | None, lang: str | None) -> str:
     """A link that opens the deck's presenter page in a new tab ("" before it exists)."""
     if presenter is None:
@@ -337,10 +295,10 @@ def progress_html(
     assembly: Assembly,
     failures: Mapping[int, str],
     lang: str | None,
-    slots: int = 3,
 ) -> str:
-    """The progress panel: "k of N-1 transitions done" with the time left, a bar, each
-    transition's status (and error), and the final video's state. Everything is escaped."""
+    """The progress panel: "k of N transitions done" with the time left (`DeckProgress.text`),
+    a bar, each transition's status (and error), and the final video's state. Everything is
+    escaped."""
     fraction = progress.done / progress.total if progress.total else 0.0
     state = assembly.state if progress.complete else ("failed" if progress.failed else "running")
     steps = []
@@ -364,7 +322,7 @@ def progress_html(
     return (
         f'<div class="kts-deck-progress" data-state="{state}" data-done="{progress.done}" '
         f'data-total="{progress.total}" data-waiting="{progress.waiting}">'
-        f'<div class="kts-deck-headline"><strong>{html.escape(headline(progress, slots, lang))}'
+        f'<div class="kts-deck-headline"><strong>{html.escape(progress.text(lang))}'
         "</strong></div>"
         f'<div class="kts-bar"><div style="width:{fraction * 100:.0f}%"></div></div>'
         f'<ul class="kts-deck-steps" style="{STEPS_STYLE}">{"".join(steps)}</ul>'

@@ -210,3 +210,8 @@ class PreparedFrames:
                 self._pairs.pop(key, None)
             return None
         return pair
+
+    def get_or_put(self, key: tuple[str, str, str], make: Callable[[], T]) -> T:
+        """The pair remembered for `key` (`get`), else the one `make()` prepares, kept."""
+        found = self.get(key)
+        return found if found is not None else self.put(key, make())

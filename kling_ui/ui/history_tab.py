@@ -15,28 +15,38 @@ from typing import Any
 
 import gradio as gr
 
-from kling_ui.i18n import UserError
+from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import Job, JobStatus
 from kling_ui.jobs.owners import TEAM_PREFIX, in_team, owner_of, owns
 from kling_ui.ui import views
-from kling_ui.ui.common import answers_in_words, lang_of, notice_box, submitter_of
-from kling_ui.ui.context import StudioContext
+from kling_ui.ui.common import (
+    INSTANT,
+    QUIET,
+    answers_in_words,
+    bound,
+    lang_of,
+    notice_box,
+    submitter_of,
+)
+from kling_ui.ui.context import RESTORED, StudioContext
 from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
 from kling_ui.ui.texts import add_strings, label, say, text
 
 HISTORY_LIMIT = 200
 SCOPE_MINE, SCOPE_TEAM = "mine", "team"
+# The detail panel (`detail_outputs`): two frames, the video, the details, whose, Cancel.
+DETAIL_OUTPUTS = 6
 
 add_strings(
     {
-        "history_scope": ("Whose jobs", "谁的任务"),
-        "history_no_job_remedy": (
+        "history_scope": Text("Whose jobs", "谁的任务"),
+        "history_no_job_remedy": Text(
             "Check the job id; the History tab lists your jobs.",
             "请检查任务 ID；“历史记录”页列出了您的任务。",
         ),
-        "history_mine": ("Mine", "我的"),
-        "history_team": ("Team (read-only)", "团队（只读）"),
-        "history_by": (
+        "history_mine": Text("Mine", "我的"),
+        "history_team": Text("Team (read-only)", "团队（只读）"),
+        "history_by": Text(
             "Made by {who}, read-only: you can watch it and copy its settings into your own "
             "Studio with “Use these settings again”.",
             "由 {who} 创建，只读：您可以观看，并用“再次使用这些设置”把设置复制到自己的工作室。",
@@ -206,158 +216,165 @@ def build(ctx: StudioContext) -> None:
     row_ids = gr.State([])
     shown = gr.State("")
     selected = gr.State(None)
-    detail_components = [first, last, video, detail, whose, cancel]
-
-    def refreshed(
-        status_value: str,
-        search_value: str,
-        chosen: str | None,
-        scope_value: str | None,
-        viewer: str,
-        lang: str,
-    ):
-        jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
-        picked = next((j for j in jobs if j.id == chosen), None)
-        return (
-            table_value(jobs, lang),
-            [j.id for j in jobs],
-            views.jobs_signature(jobs),
-            *detail_outputs(picked, lang, viewer),
-        )
-
-    @answers_in_words(len(detail_components) + 4, notice=len(detail_components) + 3)
-    def on_filter(
-        status_value: str,
-        search_value: str,
-        chosen: str | None,
-        scope_value: str | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        viewer = submitter_of(request, browser_id)
-        lang = lang_of(request)
-        return [*refreshed(status_value, search_value, chosen, scope_value, viewer, lang), ""]
-
+    detail_components = [first, last, video, detail, whose, cancel]  # `detail_outputs` order
     table_outputs = [table, row_ids, shown, *detail_components]
+
     gr.on(
         [status_filter.change, search.submit, refresh.click, scope.change],
-        on_filter,
+        bound(on_filter, ctx),
         [status_filter, search, selected, scope, ctx.browser_id],
         [*table_outputs, notice],
-        api_visibility="private",
-        queue=False,
+        **INSTANT,
     )
-
-    def on_tick(
-        status_value: str,
-        search_value: str,
-        chosen: str | None,
-        last_seen: str,
-        scope_value: str | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        viewer = submitter_of(request, browser_id)
-        jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
-        signature = views.jobs_signature(jobs)
-        if signature == last_seen:
-            return [gr.skip()] * len(table_outputs)
-        lang = lang_of(request)
-        picked = next((j for j in jobs if j.id == chosen), None)
-        if picked is None:
-            details = [gr.skip()] * len(detail_components)
-        else:
-            details = list(detail_outputs(picked, lang, viewer))
-        return [table_value(jobs, lang), [j.id for j in jobs], signature, *details]
-
     ctx.timer.tick(
-        on_tick,
+        bound(on_tick, ctx),
         [status_filter, search, selected, shown, scope, ctx.browser_id],
         table_outputs,
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        **QUIET,
     )
-
-    @answers_in_words(len(detail_components) + 2, notice=len(detail_components) + 1)
-    def on_select(ids: list[str], browser_id: Any, evt: gr.SelectData, request: gr.Request):
-        row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
-        if not isinstance(row, int) or not 0 <= row < len(ids):
-            return [gr.skip()] * (len(detail_components) + 2)
-        job_id = ids[row]
-        viewer = submitter_of(request, browser_id)
-        try:
-            job = ctx.engine.get_for(job_id, viewer)
-        except KeyError:
-            raise no_such_job(job_id) from None
-        return [job_id, *detail_outputs(job, lang_of(request), viewer), ""]
-
     table.select(
-        on_select,
+        bound(on_select, ctx),
         [row_ids, ctx.browser_id],
         [selected, *detail_components, notice],
-        api_visibility="private",
-        queue=False,
+        **INSTANT,
     )
-
-    @answers_in_words(len(detail_components) + 1, notice=len(detail_components))
-    def on_cancel(chosen: str | None, browser_id: Any, request: gr.Request):
-        if not chosen:
-            raise nothing_selected()
-        viewer = submitter_of(request, browser_id)
-        try:
-            job = ctx.engine.cancel(chosen, owner=viewer)  # a teammate's job: not found
-        except KeyError:
-            raise no_such_job(chosen) from None
-        said = say("cancelled_notice", lang_of(request), job=job.id[:8])
-        return [*detail_outputs(job, lang_of(request), viewer), views.notice_html(said, "info")]
-
     cancel.click(
-        on_cancel,
+        bound(on_cancel, ctx),
         [selected, ctx.browser_id],
         [*detail_components, notice],
         api_visibility="private",
         show_progress="hidden",
     )
-
-    studio = ctx.studio
-    if studio is not None:
-        restore = studio.restore_outputs()
-
-        @answers_in_words(len(restore) + 2, notice=len(restore) + 1)
-        def on_reuse(chosen: str | None, browser_id: Any, request: gr.Request):
-            if not chosen:
-                raise nothing_selected()
-            try:
-                # A teammate's job too: its settings are copied into this person's Studio.
-                job = ctx.engine.get_for(chosen, submitter_of(request, browser_id))
-            except KeyError:
-                raise no_such_job(chosen) from None
-            gr.Info(say("settings_applied", lang_of(request)))
-            return [*settings_update(job), gr.Tabs(selected="studio"), ""]
-
+    if ctx.studio is not None:
+        restore = ctx.studio.restore_outputs()
+        if len(restore) != RESTORED:
+            raise RuntimeError("settings_update and StudioControls.restore_outputs disagree")
         # Queued (not queue=False): gr.Info reaches the page only from queued events.
         reuse.click(
-            on_reuse,
+            bound(on_reuse, ctx),
             [selected, ctx.browser_id],
             [*restore, ctx.tabs, notice],
             api_visibility="private",
         )
-
-    def on_load(browser_id: Any, request: gr.Request):
-        lang = lang_of(request)
-        viewer = submitter_of(request, browser_id)
-        return (
-            gr.update(choices=views.status_filter_choices(lang)),
-            gr.update(choices=scope_choices(lang)),
-            *refreshed(views.FILTER_ALL, "", None, SCOPE_MINE, viewer, lang),
-        )
-
     ctx.blocks.load(
-        on_load,
-        [ctx.browser_id],
-        [status_filter, scope, *table_outputs],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        bound(on_load, ctx), [ctx.browser_id], [status_filter, scope, *table_outputs], **QUIET
+    )
+
+
+def refreshed(
+    ctx: StudioContext,
+    status_value: str,
+    search_value: str,
+    chosen: str | None,
+    scope_value: str | None,
+    viewer: str,
+    lang: str,
+) -> tuple[Any, ...]:
+    """The table (value, row ids, signature) for these filters, and the chosen job's detail
+    (`detail_outputs`; empty when it is no longer listed)."""
+    jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
+    picked = next((j for j in jobs if j.id == chosen), None)
+    return (
+        table_value(jobs, lang),
+        [j.id for j in jobs],
+        views.jobs_signature(jobs),
+        *detail_outputs(picked, lang, viewer),
+    )
+
+
+@answers_in_words(DETAIL_OUTPUTS + 4, notice=DETAIL_OUTPUTS + 3)
+def on_filter(
+    ctx: StudioContext,
+    status_value: str,
+    search_value: str,
+    chosen: str | None,
+    scope_value: str | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """The filters changed (or Refresh): the table and the chosen job again."""
+    viewer = submitter_of(request, browser_id)
+    lang = lang_of(request)
+    return [*refreshed(ctx, status_value, search_value, chosen, scope_value, viewer, lang), ""]
+
+
+def on_tick(
+    ctx: StudioContext,
+    status_value: str,
+    search_value: str,
+    chosen: str | None,
+    last_seen: str,
+    scope_value: str | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """The timer: the table and the chosen job's detail, only when a listed job changed."""
+    viewer = submitter_of(request, browser_id)
+    jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
+    signature = views.jobs_signature(jobs)
+    if signature == last_seen:
+        return [gr.skip()] * (DETAIL_OUTPUTS + 3)
+    lang = lang_of(request)
+    picked = next((j for j in jobs if j.id == chosen), None)
+    if picked is None:
+        details = [gr.skip()] * DETAIL_OUTPUTS
+    else:
+        details = list(detail_outputs(picked, lang, viewer))
+    return [table_value(jobs, lang), [j.id for j in jobs], signature, *details]
+
+
+@answers_in_words(DETAIL_OUTPUTS + 2, notice=DETAIL_OUTPUTS + 1)
+def on_select(
+    ctx: StudioContext, ids: list[str], browser_id: Any, evt: gr.SelectData, request: gr.Request
+):
+    """A row chosen: its job in detail (the viewer's own, or a teammate's read-only)."""
+    row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+    if not isinstance(row, int) or not 0 <= row < len(ids):
+        return [gr.skip()] * (DETAIL_OUTPUTS + 2)
+    job_id = ids[row]
+    viewer = submitter_of(request, browser_id)
+    try:
+        job = ctx.engine.get_for(job_id, viewer)
+    except KeyError:
+        raise no_such_job(job_id) from None
+    return [job_id, *detail_outputs(job, lang_of(request), viewer), ""]
+
+
+@answers_in_words(DETAIL_OUTPUTS + 1, notice=DETAIL_OUTPUTS)
+def on_cancel(ctx: StudioContext, chosen: str | None, browser_id: Any, request: gr.Request):
+    """Cancel the chosen job (the engine refuses a teammate's as unknown)."""
+    if not chosen:
+        raise nothing_selected()
+    viewer = submitter_of(request, browser_id)
+    try:
+        job = ctx.engine.cancel(chosen, owner=viewer)  # a teammate's job: not found
+    except KeyError:
+        raise no_such_job(chosen) from None
+    said = say("cancelled_notice", lang_of(request), job=job.id[:8])
+    return [*detail_outputs(job, lang_of(request), viewer), views.notice_html(said, "info")]
+
+
+@answers_in_words(RESTORED + 2, notice=RESTORED + 1)  # the Studio's inputs, the tabs, notice
+def on_reuse(ctx: StudioContext, chosen: str | None, browser_id: Any, request: gr.Request):
+    """The chosen job's frames, prompt choices and settings put back into the Studio (a
+    teammate's too), and the Studio shown."""
+    if not chosen:
+        raise nothing_selected()
+    try:
+        # A teammate's job too: its settings are copied into this person's Studio.
+        job = ctx.engine.get_for(chosen, submitter_of(request, browser_id))
+    except KeyError:
+        raise no_such_job(chosen) from None
+    gr.Info(say("settings_applied", lang_of(request)))
+    return [*settings_update(job), gr.Tabs(selected="studio"), ""]
+
+
+def on_load(ctx: StudioContext, browser_id: Any, request: gr.Request):
+    """The filters in the page's language, and the person's own jobs."""
+    lang = lang_of(request)
+    viewer = submitter_of(request, browser_id)
+    return (
+        gr.update(choices=views.status_filter_choices(lang)),
+        gr.update(choices=scope_choices(lang)),
+        *refreshed(ctx, views.FILTER_ALL, "", None, SCOPE_MINE, viewer, lang),
     )

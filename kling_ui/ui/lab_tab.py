@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -22,19 +23,24 @@ from kling_ui.ui import views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    INSTANT,
+    QUIET,
     answers_in_words,
+    bound,
     frame_image,
     lang_of,
     notice_box,
     submitter_of,
 )
-from kling_ui.ui.context import StudioContext
+from kling_ui.ui.context import StudioContext, StudioControls
 from kling_ui.ui.prompting import lab_variants, preset_id_for
-from kling_ui.ui.submitting import no_first_frame
+from kling_ui.ui.submitting import blocked, no_first_frame
 from kling_ui.ui.texts import label, say, text
 
 LETTERS = ("A", "B", "C")
 LABEL_PROMPT_CHARS = 60
+# The results the timer writes: a cell and a video per variant, their signature, the videos.
+RESULT_OUTPUTS = 2 * len(LETTERS) + 2
 
 
 def need_prompts() -> UserError:
@@ -86,6 +92,16 @@ def run_jobs(ctx: StudioContext, ids: list[str | None] | None, owner: str) -> li
         except KeyError:
             found.append(None)
     return found + [None] * (len(LETTERS) - len(found))
+
+
+@dataclass(frozen=True)
+class LabControls:
+    """The Prompt lab's inputs its Generate reads (with the Studio's settings)."""
+
+    first: gr.Image
+    last: gr.Image
+    count: gr.Radio
+    prompts: list[gr.Textbox]
 
 
 def build(ctx: StudioContext) -> None:
@@ -161,33 +177,12 @@ def build(ctx: StudioContext) -> None:
     suggested = gr.State(None)
     best_pick = gr.State(None)  # the variant marked best in this run (its job id)
     noted = gr.State([])  # the jobs the note speaks of; cleared when they have all ended
+    lab = LabControls(first, last, count, prompts)
 
     # ---- frames and variants ------------------------------------------------------------
 
-    use_studio.click(
-        lambda a, b: (a, b),
-        [studio.first, studio.last],
-        [first, last],
-        api_visibility="private",
-        queue=False,
-    )
-    count.change(
-        lambda n: gr.Column(visible=int(n) >= 3),
-        [count],
-        [columns[2]],
-        api_visibility="private",
-        queue=False,
-    )
-
-    @answers_in_words(3, notice=2)
-    def on_frames(first_path: str | None, last_path: str | None, request: gr.Request):
-        if not first_path or not last_path:
-            return "", None, ""
-        lang = lang_of(request)
-        found = strategy_hint(first_path, last_path)
-        message = f"**{say('strategy', lang)}** ({found.similarity:.2f}): "
-        return message + found.explanation.get(lang), found.parts.template, ""
-
+    use_studio.click(both, [studio.first, studio.last], [first, last], **INSTANT)
+    count.change(third_column, [count], [columns[2]], **INSTANT)
     gr.on(
         [first.change, last.change],
         on_frames,
@@ -197,230 +192,263 @@ def build(ctx: StudioContext) -> None:
         concurrency_limit=2,
         concurrency_id="kling-frames",
     )
-
-    def on_fill(
-        studio_prompt: str,
-        prompt_lang: str,
-        n: int,
-        template_id: str | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        found = lab_variants(
-            ctx.library_for(request, browser_id),
-            studio_prompt or "",
-            prompt_lang or "en",
-            int(n),
-            suggested=template_id,
-        )
-        found += [""] * (len(LETTERS) - len(found))
-        return found
-
     fill.click(
-        on_fill,
+        bound(on_fill, ctx),
         [studio.preview, studio.prompt_lang, count, suggested, ctx.browser_id],
         prompts,
-        api_visibility="private",
-        queue=False,
+        **INSTANT,
     )
 
-    # ---- generate -----------------------------------------------------------------------
-
-    generate_outputs = [job_ids, note, shown, best_pick, noted]
-
-    @answers_in_words(len(generate_outputs), notice=1)
-    def on_generate(data: dict[Any, Any], request: gr.Request):
-        lang = lang_of(request)
-        if not data[first]:
-            raise no_first_frame()
-        wanted = int(data[count])
-        variants = views.distinct_prompts([data[p] or "" for p in prompts[:wanted]])
-        if len(variants) < 2:
-            raise need_prompts()
-        negative_value = data[studio.negative] or ""
-        for prompt in variants:
-            state = views.control_state(
-                data[studio.model],
-                data[studio.mode],
-                data[studio.duration],
-                has_first=True,
-                has_tail=bool(data[last]),
-                prompt=prompt,
-                negative_prompt=negative_value,
-                lang=lang,
-            )
-            if not state.can_submit:
-                raise UserError(
-                    "generate.blocked",
-                    Text(views.blocked_text(state, "en"), views.blocked_text(state, "zh-CN")),
-                )
-        credentials = ctx.credentials_for(data[ctx.browser_keys])
-        frames = store_pair(ctx.engine, data[first], data[last], data[studio.fit] or "fit")
-        run = uuid.uuid4().hex
-        submitted = []
-        for letter, prompt in zip(LETTERS, variants, strict=False):
-            result = submit(
-                ctx.engine,
-                frames,
-                JobRequest(
-                    prompt=prompt,
-                    negative_prompt=negative_value,
-                    model=data[studio.model],
-                    mode=state.mode,
-                    duration=state.duration,
-                    submitter=submitter_of(request, data[ctx.browser_id]),
-                    prompt_parts={"lab_variant": letter},
-                    kind="lab",
-                    lab_group=run,
-                    label=variant_label(letter, prompt),
-                ),
-                credentials,
-            )
-            submitted.append(result.job.id)
-        message = views.notice_html(say("lab_queued", lang, count=len(submitted)), "info")
-        return submitted, message, "", None, submitted
+    # ---- generate and results -----------------------------------------------------------
 
     generate.click(
-        on_generate,
+        bound(on_generate, ctx, studio, lab),
         {first, last, count, *prompts, studio.negative, studio.model, studio.mode}
         | {studio.duration, studio.fit, ctx.browser_keys, ctx.browser_id},
-        generate_outputs,
+        [job_ids, note, shown, best_pick, noted],
         api_visibility="private",
         show_progress="hidden",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
     )
-
-    # ---- results ------------------------------------------------------------------------
-
-    def results(
-        ids: list[str | None],
-        last_seen: str,
-        videos_seen: list[Any],
-        best_id: str | None,
-        owner: str,
-        lang: str,
-    ) -> list[Any]:
-        jobs = run_jobs(ctx, ids, owner)
-        signature = views.jobs_signature(j for j in jobs if j is not None) + f"|{best_id}"
-        if signature == last_seen:
-            return [gr.skip()] * len(result_outputs)
-        now = time.time()
-        found = [
-            views.lab_cell(job, now=now, lang=lang, marked=job is not None and job.id == best_id)
-            for job in jobs
-        ]
-        seen = list(videos_seen or [None] * len(LETTERS))
-        video_values = [c.video if c.video != seen[i] else gr.skip() for i, c in enumerate(found)]
-        return [
-            *[c.status_html for c in found],
-            *video_values,
-            signature,
-            [c.video for c in found],
-        ]
-
-    result_outputs = [*cells, *videos, shown, shown_videos]
-
-    def on_tick(
-        ids: list[str | None],
-        last_seen: str,
-        videos_seen: list[Any],
-        best_id: str | None,
-        noted_jobs: list[str] | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        owner = submitter_of(request, browser_id)
-        shown_results = results(ids, last_seen, videos_seen, best_id, owner, lang_of(request))
-        notes: list[Any] = [gr.skip(), gr.skip()]
-        if noted_jobs:
-            jobs = run_jobs(ctx, list(noted_jobs), owner)
-            if all(job is None or JobStatus(job.status).finished for job in jobs):
-                notes = ["", []]  # the run the note spoke of is over: the cells say the rest
-        return [*shown_results, *notes]
-
     ctx.timer.tick(
-        on_tick,
+        bound(on_tick, ctx),
         [job_ids, shown, shown_videos, best_pick, noted, ctx.browser_id],
-        [*result_outputs, note, noted],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        [*cells, *videos, shown, shown_videos, note, noted],
+        **QUIET,
     )
-
     for index, button in enumerate(bests):
-
-        @answers_in_words(3, notice=1)
-        def on_best(
-            ids: list[str | None], browser_id: Any, request: gr.Request, index: int = index
-        ):
-            if index >= len(ids or []) or not ids[index]:
-                raise UserError("lab.no_result", text("lab_nothing_yet"))
-            try:
-                job = ctx.engine.owned(str(ids[index]), submitter_of(request, browser_id))
-            except KeyError:
-                raise UserError("lab.no_result", text("lab_nothing_yet")) from None
-            if job.status is not JobStatus.DONE:
-                raise UserError("lab.not_done", text("lab_not_done"))
-            ctx.engine.mark_best(job.id)
-            said = views.notice_html(say("lab_marked", lang_of(request)), "info")
-            return job.id, said, ""  # the cells are redrawn with the star
-
         button.click(
-            on_best,
+            bound(on_best, ctx, index),
             [job_ids, ctx.browser_id],
             [best_pick, note, shown],
             api_visibility="private",
             show_progress="hidden",
         )
-
-    @answers_in_words(2, notice=0)
-    def on_save(
-        name: str,
-        ids: list[str | None],
-        best_id: str | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        owner = submitter_of(request, browser_id)
-        # Only the variant marked best in this run counts (a variant reused from an earlier
-        # run may carry an old mark).
-        best = next(
-            (j for j in run_jobs(ctx, ids, owner) if j is not None and j.id == best_id), None
-        )
-        if best is None:
-            raise no_best()
-        library = ctx.presets.for_owner(owner)  # saved among this person's own presets
-        title = (name or "").strip() or variant_label("★", best.spec.prompt)
-        preset = library.save_user_preset(
-            "template",
-            preset_id_for(title, library.ids("template")),
-            label=title,
-            text=best.spec.prompt,
-        )
-        message = views.notice_html(say("lab_saved", lang, name=title), "info")
-        return message, gr.update(choices=library.choices("template", lang), value=preset.id)
-
     save.click(
-        on_save,
+        bound(on_save, ctx),
         [preset_name, job_ids, best_pick, ctx.browser_id],
         [note, studio.template],
         api_visibility="private",
         show_progress="hidden",
     )
-
-    def on_load(browser_id: Any, request: gr.Request):
-        jobs = newest_run(ctx, submitter_of(request, browser_id))
-        prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
-        marked = next((j.id for j in jobs if j.best), None)
-        return [[j.id for j in jobs], "", [None] * len(LETTERS), marked, *prompt_values]
-
     ctx.blocks.load(
-        on_load,
+        bound(on_load, ctx),
         [ctx.browser_id],
         [job_ids, shown, shown_videos, best_pick, *prompts],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        **QUIET,
     )
+
+
+# ---- frames and variants --------------------------------------------------------------------
+
+
+def both(first: Any, last: Any) -> tuple[Any, Any]:
+    """The Studio's two frames, copied into the lab's."""
+    return first, last
+
+
+def third_column(count: Any) -> gr.Column:
+    """The third variant's column, shown only when three variants are asked for."""
+    return gr.Column(visible=int(count) >= 3)
+
+
+@answers_in_words(3, notice=2)  # the hint, the suggested template, the frames' notice
+def on_frames(first_path: str | None, last_path: str | None, request: gr.Request):
+    """Both frames given: the strategy they suggest, and its template for "fill"."""
+    if not first_path or not last_path:
+        return "", None, ""
+    found = strategy_hint(first_path, last_path)
+    return views.strategy_text(found, lang_of(request)), found.parts.template, ""
+
+
+def on_fill(
+    ctx: StudioContext,
+    studio_prompt: str,
+    prompt_lang: str,
+    n: int,
+    template_id: str | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """The variants filled from the person's presets (and the Studio's prompt)."""
+    found = lab_variants(
+        ctx.library_for(request, browser_id),
+        studio_prompt or "",
+        prompt_lang or "en",
+        int(n),
+        suggested=template_id,
+    )
+    return found + [""] * (len(LETTERS) - len(found))
+
+
+# ---- generate -------------------------------------------------------------------------------
+
+
+# The run's job ids, the note, the results' signature, the best pick, the jobs noted.
+@answers_in_words(5, notice=1)
+def on_generate(
+    ctx: StudioContext,
+    studio: StudioControls,
+    lab: LabControls,
+    data: dict[Any, Any],
+    request: gr.Request,
+):
+    """Hand the run's two or three different prompts to the engine, one job each, with the
+    Studio's settings."""
+    lang = lang_of(request)
+    if not data[lab.first]:
+        raise no_first_frame()
+    wanted = int(data[lab.count])
+    variants = views.distinct_prompts([data[p] or "" for p in lab.prompts[:wanted]])
+    if len(variants) < 2:
+        raise need_prompts()
+    negative_value = data[studio.negative] or ""
+    for prompt in variants:
+        state = views.control_state(
+            data[studio.model],
+            data[studio.mode],
+            data[studio.duration],
+            has_first=True,
+            has_tail=bool(data[lab.last]),
+            prompt=prompt,
+            negative_prompt=negative_value,
+            lang=lang,
+        )
+        if not state.can_submit:
+            raise blocked(state)
+    credentials = ctx.credentials_for(data[ctx.browser_keys])
+    frames = store_pair(ctx.engine, data[lab.first], data[lab.last], data[studio.fit] or "fit")
+    run = uuid.uuid4().hex
+    submitted = []
+    for letter, prompt in zip(LETTERS, variants, strict=False):
+        result = submit(
+            ctx.engine,
+            frames,
+            JobRequest(
+                prompt=prompt,
+                negative_prompt=negative_value,
+                model=data[studio.model],
+                mode=state.mode,
+                duration=state.duration,
+                submitter=submitter_of(request, data[ctx.browser_id]),
+                prompt_parts={"lab_variant": letter},
+                kind="lab",
+                lab_group=run,
+                label=variant_label(letter, prompt),
+            ),
+            credentials,
+        )
+        submitted.append(result.job.id)
+    message = views.notice_html(say("lab_queued", lang, count=len(submitted)), "info")
+    return submitted, message, "", None, submitted
+
+
+# ---- results --------------------------------------------------------------------------------
+
+
+def results(
+    ctx: StudioContext,
+    ids: list[str | None],
+    last_seen: str,
+    videos_seen: list[Any],
+    best_id: str | None,
+    owner: str,
+    lang: str,
+) -> list[Any]:
+    """The cells and videos of the run's variants, their signature and the videos shown;
+    unchanged values when nothing changed since `last_seen`."""
+    jobs = run_jobs(ctx, ids, owner)
+    signature = views.jobs_signature(j for j in jobs if j is not None) + f"|{best_id}"
+    if signature == last_seen:
+        return [gr.skip()] * RESULT_OUTPUTS
+    now = time.time()
+    found = [
+        views.lab_cell(job, now=now, lang=lang, marked=job is not None and job.id == best_id)
+        for job in jobs
+    ]
+    seen = list(videos_seen or [None] * len(LETTERS))
+    video_values = [c.video if c.video != seen[i] else gr.skip() for i, c in enumerate(found)]
+    return [
+        *[c.status_html for c in found],
+        *video_values,
+        signature,
+        [c.video for c in found],
+    ]
+
+
+def on_tick(
+    ctx: StudioContext,
+    ids: list[str | None],
+    last_seen: str,
+    videos_seen: list[Any],
+    best_id: str | None,
+    noted_jobs: list[str] | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """The timer: the run's results, and the note cleared once the run is over."""
+    owner = submitter_of(request, browser_id)
+    shown_results = results(ctx, ids, last_seen, videos_seen, best_id, owner, lang_of(request))
+    notes: list[Any] = [gr.skip(), gr.skip()]
+    if noted_jobs:
+        jobs = run_jobs(ctx, list(noted_jobs), owner)
+        if all(job is None or JobStatus(job.status).finished for job in jobs):
+            notes = ["", []]  # the run the note spoke of is over: the cells say the rest
+    return [*shown_results, *notes]
+
+
+@answers_in_words(3, notice=1)  # the best pick, the note, the results' signature
+def on_best(
+    ctx: StudioContext, index: int, ids: list[str | None], browser_id: Any, request: gr.Request
+):
+    """Mark the variant in column `index` (0: A) the best, when it is the person's and done."""
+    if index >= len(ids or []) or not ids[index]:
+        raise UserError("lab.no_result", text("lab_nothing_yet"))
+    try:
+        job = ctx.engine.owned(str(ids[index]), submitter_of(request, browser_id))
+    except KeyError:
+        raise UserError("lab.no_result", text("lab_nothing_yet")) from None
+    if job.status is not JobStatus.DONE:
+        raise UserError("lab.not_done", text("lab_not_done"))
+    ctx.engine.mark_best(job.id)
+    said = views.notice_html(say("lab_marked", lang_of(request)), "info")
+    return job.id, said, ""  # the cells are redrawn with the star
+
+
+@answers_in_words(2, notice=0)  # the note, the Studio's template menu
+def on_save(
+    ctx: StudioContext,
+    name: str,
+    ids: list[str | None],
+    best_id: str | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """Keep the prompt of the variant marked best in this run as one of the person's own
+    templates, and choose it in the Studio."""
+    lang = lang_of(request)
+    owner = submitter_of(request, browser_id)
+    # Only the variant marked best in this run counts (a variant reused from an earlier run
+    # may carry an old mark).
+    best = next((j for j in run_jobs(ctx, ids, owner) if j is not None and j.id == best_id), None)
+    if best is None:
+        raise no_best()
+    library = ctx.presets.for_owner(owner)  # saved among this person's own presets
+    title = (name or "").strip() or variant_label("★", best.spec.prompt)
+    preset = library.save_user_preset(
+        "template",
+        preset_id_for(title, library.ids("template")),
+        label=title,
+        text=best.spec.prompt,
+    )
+    message = views.notice_html(say("lab_saved", lang, name=title), "info")
+    return message, gr.update(choices=library.choices("template", lang), value=preset.id)
+
+
+def on_load(ctx: StudioContext, browser_id: Any, request: gr.Request):
+    """The person's newest run, shown again after a reload."""
+    jobs = newest_run(ctx, submitter_of(request, browser_id))
+    prompt_values = [j.spec.prompt for j in jobs] + [gr.skip()] * (len(LETTERS) - len(jobs))
+    marked = next((j.id for j in jobs if j.best), None)
+    return [[j.id for j in jobs], "", [None] * len(LETTERS), marked, *prompt_values]

@@ -20,21 +20,21 @@ EXPORT_FOLDER = "kling-ui-presets"
 
 add_strings(
     {
-        "presets_files": ("Your presets", "您的预设"),
-        "presets_files_info": (
+        "presets_files": Text("Your presets", "您的预设"),
+        "presets_files_info": Text(
             "Download the presets you saved (from the Prompt lab) as a JSON file, or add "
             "presets from such a file. Presets with the same id are replaced.",
             "把您保存的预设（来自提示词实验室）下载为 JSON 文件，或从这样的文件导入预设。"
             "id 相同的预设会被替换。",
         ),
-        "presets_download": ("Download my presets", "下载我的预设"),
-        "presets_file": ("Presets file", "预设文件"),
-        "presets_upload": ("Import presets from a file", "从文件导入预设"),
-        "presets_exported": (
+        "presets_download": Text("Download my presets", "下载我的预设"),
+        "presets_file": Text("Presets file", "预设文件"),
+        "presets_upload": Text("Import presets from a file", "从文件导入预设"),
+        "presets_exported": Text(
             "{count} presets of your own are in the file.",
             "文件中包含您自己的 {count} 个预设。",
         ),
-        "presets_imported": (
+        "presets_imported": Text(
             "Imported {count} presets; the Studio's menus offer them now.",
             "已导入 {count} 个预设，工作室的菜单中现在可以选择它们。",
         ),

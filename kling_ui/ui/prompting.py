@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kling_ui.i18n import UserError, normalize_lang
+from kling_ui.i18n import LIST_SEPARATOR, UserError, normalize_lang
 from kling_ui.prompts import (
     DEFAULT_NEGATIVE,
     DEFAULT_TEMPLATE,
@@ -31,7 +31,7 @@ CATEGORY_OF: dict[str, Category] = {
     "environment": "environment",
     "text_stability": "text",
 }
-_SEPARATOR = {"en": ", ", "zh-CN": "，"}
+
 _PRESET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -113,7 +113,7 @@ def part_value(
     preset = library.find(category, preset_id) if preset_id else None
     words = free.strip()
     if preset is not None and words:
-        return preset.text.get(lang) + _SEPARATOR[normalize_lang(lang)] + words
+        return preset.text.get(lang) + LIST_SEPARATOR.get(lang) + words
     if preset is not None:
         return preset.id
     if words and _PRESET_ID.match(words) and library.find(category, words) is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,7 +27,7 @@ from gradio.utils import get_upload_folder
 from kling_ui.frames import FrameError
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import Job, JobStatus
-from kling_ui.jobs.requests import JobRequest, StoredPair, store_pair, submit
+from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.kling.capabilities import MODELS
 from kling_ui.prompts import strategy_hint
 from kling_ui.ui import views
@@ -34,7 +35,10 @@ from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    INSTANT,
+    QUIET,
     answers_in_words,
+    bound,
     frame_image,
     lang_of,
     notice_box,
@@ -51,14 +55,13 @@ from kling_ui.ui.drafts import (
 from kling_ui.ui.prompting import (
     CATEGORY_OF,
     PART_FIELDS,
-    PromptChoice,
     default_choice,
     default_negative,
     menu_choices,
     preview,
     template_menus,
 )
-from kling_ui.ui.submitting import no_first_frame
+from kling_ui.ui.submitting import blocked, no_first_frame
 from kling_ui.ui.texts import label, say
 
 log = logging.getLogger("kling_ui.ui.studio")
@@ -66,11 +69,24 @@ log = logging.getLogger("kling_ui.ui.studio")
 PROMPT_LANGS = [("English", "en"), ("中文", "zh-CN")]
 PANEL_RECENT = 12
 FRAME_HEIGHT = 150
+# The result panel's outputs: the video/frame switch, the video, a frame, the caption, and
+# which job it shows.
+RESULT_OUTPUTS = 5
 
 
 def fit_choices(lang: str | None) -> list[tuple[str, str]]:
     """The frame-fitting choices, labelled in `lang`."""
     return [(say(f"fit_{value}", lang), value) for value in ("fit", "cover", "stretch")]
+
+
+@dataclass(frozen=True)
+class StudioTab:
+    """What the Studio tab's handlers read besides the context: the inputs other tabs share
+    (`controls`), the "new take" box, and the frames already prepared on this page."""
+
+    controls: StudioControls
+    new_take: gr.Checkbox
+    prepared: PreparedFrames
 
 
 def build(ctx: StudioContext) -> StudioControls:
@@ -79,10 +95,8 @@ def build(ctx: StudioContext) -> StudioControls:
     # person's own library (built-in plus their own presets), `ctx.library_for`.
     library, settings = ctx.presets.base, ctx.settings
     start = default_choice(library, "en")
-    prepared = PreparedFrames()
     draft_frames = ctx.draft_frames if ctx.draft_frames is not None else gr.State(None)
     draft_prompt = ctx.draft_prompt if ctx.draft_prompt is not None else gr.State(None)
-    frame_roots = [Path(get_upload_folder()), ctx.engine.frames_dir]
 
     with gr.Row(equal_height=False, elem_id="kts-studio-main"):
         with gr.Column(scale=3, min_width=380, elem_id="kts-studio-inputs"):
@@ -274,447 +288,83 @@ def build(ctx: StudioContext) -> StudioControls:
         duration=duration,
         advanced=advanced,
     )
-    prompt_inputs = [prompt_lang, template, *presets.values(), *free.values(), extra]
-
-    def choice_from(data: dict[Any, Any]) -> PromptChoice:
-        return PromptChoice(
-            template=data[template] or None,
-            presets={name: data[presets[name]] or "" for name in PART_FIELDS},
-            free={name: data[free[name]] or "" for name in PART_FIELDS},
-            extra=data[extra] or "",
-            lang=data[prompt_lang] or "en",
-        )
+    tab = StudioTab(controls, new_take, PreparedFrames())
+    prompt_inputs = controls.prompt_inputs()
+    result_outputs = [view, latest, latest_frame, caption, latest_shown]
 
     # ---- frames -------------------------------------------------------------------------
 
-    frame_outputs = [frame_notice, report, hint, hint_row, hint_parts, frames_ok, draft_frames]
-
-    @answers_in_words(len(frame_outputs) + 2)
-    def on_frames(
-        first_path: str | None,
-        last_path: str | None,
-        fit_value: str,
-        before: dict[str, Any] | None,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        fit_value = fit_value or "fit"
-        # A frame refused last time was taken out of its box; its notice stays this once.
-        kept_notice = bool((before or {}).get("cleared"))
-        untouched = [gr.skip(), gr.skip()]  # the frame boxes
-        cleared = ["", "", gr.update(visible=False), None]
-        if not first_path:
-            notice: Any = ""
-            if kept_notice:
-                notice = gr.skip()
-            elif last_path:
-                notice = views.notice_html(say("last_without_first", lang), "note")
-            draft = frames_record(None, last_path, fit=fit_value, prepared=None)
-            return [notice, *cleared, {"first": False, "last": False}, draft, *untouched]
-        key = PreparedFrames.key(first_path, last_path, fit_value)
-        try:
-            stored = prepared.get(key) or prepared.put(
-                key, store_pair(ctx.engine, first_path, last_path, fit_value)
-            )
-        except FrameError as exc:
-            log.info("frames refused: %s", exc)
-            role = getattr(exc, "role", "first")
-            kept = frames_record(
-                None if role == "first" else first_path,
-                None if role == "last" else last_path,
-                fit=fit_value,
-                prepared=None,
-            )
-            notice = views.notice_html(exc.text(lang), "error")
-            ready = {"first": False, "last": False, "cleared": role}
-            boxes = [None, gr.skip()] if role == "first" else [gr.skip(), None]
-            return [notice, *cleared, ready, kept, *boxes]
-        pair = stored.prepared
-        report_md = views.frame_report_markdown(pair, lang)
-        draft = frames_record(
-            first_path, last_path, fit=fit_value, prepared=(stored.first, stored.last)
-        )
-        ready = {"first": True, "last": pair.last is not None}
-        notice = gr.skip() if kept_notice else ""
-        if pair.last is None:
-            return [notice, report_md, "", gr.update(visible=False), None, ready, draft, *untouched]
-        found = strategy_hint(pair.first, pair.last)
-        hint_md = (
-            f"**{say('strategy', lang)}** ({found.similarity:.2f}): {found.explanation.get(lang)}"
-        )
-        suggested = found.parts.model_dump()
-        shown = [notice, report_md, hint_md, gr.update(visible=True), suggested, ready, draft]
-        return [*shown, *untouched]
-
-    swap.click(
-        lambda a, b: (b, a),
-        [first, last],
-        [first, last],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
-
-    def on_apply_hint(parts: dict[str, Any] | None):
-        if not parts:
-            return [gr.skip()] * (1 + len(PART_FIELDS))
-        menus = template_menus(library, parts.get("template"))  # hints name built-in presets
-        values = [parts.get(name) or (menus or {}).get(name, "") for name in PART_FIELDS]
-        return [parts.get("template") or None, *values]
-
-    apply_hint.click(
-        on_apply_hint,
-        [hint_parts],
-        [template, *presets.values()],
-        api_visibility="private",
-        queue=False,
-    )
-
-    # ---- prompt builder -----------------------------------------------------------------
-
-    def on_template(template_id: str | None, browser_id: Any, request: gr.Request):
-        own = ctx.library_for(request, browser_id)
-        menus = template_menus(own, template_id)
-        if menus is None:
-            if template_id and own.find("template", template_id) is not None:
-                return [""] * len(PART_FIELDS)  # a text-only template leads; menus cleared
-            return [gr.skip()] * len(PART_FIELDS)
-        return [menus[name] for name in PART_FIELDS]
-
-    template.input(
-        on_template,
-        [template, ctx.browser_id],
-        list(presets.values()),
-        api_visibility="private",
-        queue=False,
-    )
-
-    def on_prompt(data: dict[Any, Any], request: gr.Request):
-        lang = lang_of(request)
-        own = ctx.library_for(request, data.get(ctx.browser_id))
-        shown = preview(choice_from(data), own, lang)
-        if shown.error:
-            return "", f'<span class="kts-problems">{html.escape(shown.error)}</span>'
-        return shown.prompt, views.prompt_length_text(shown.prompt, lang)
-
-    gr.on(
-        [c.change for c in prompt_inputs],
-        on_prompt,
-        {*prompt_inputs, ctx.browser_id},
-        [prompt_box, length],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
-
-    def on_language(lang_value: str, negative_value: str):
-        defaults = {default_negative(library, code) for code in ("en", "zh-CN")}
-        if (negative_value or "").strip() and negative_value not in defaults:
-            return gr.skip()  # the person's own negative prompt stays
-        return default_negative(library, lang_value or "en")
-
-    prompt_lang.input(
-        on_language, [prompt_lang, negative], [negative], api_visibility="private", queue=False
-    )
-
-    draft_inputs = [*prompt_inputs, negative, model, mode, duration, fit]
-
-    def on_draft(data: dict[Any, Any]):
-        # The browser keeps the builder's choices and the settings (restored on load).
-        return prompt_record(
-            choice_from(data),
-            negative=data[negative] or "",
-            model=data[model] or "",
-            mode=data[mode] or "",
-            duration=data[duration] or "",
-            fit=data[fit] or "fit",
-        )
-
-    gr.on(
-        [c.change for c in draft_inputs],
-        on_draft,
-        set(draft_inputs),
-        [draft_prompt],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
-
-    # ---- model / mode / duration --------------------------------------------------------
-
-    def on_controls(
-        model_value: str,
-        mode_value: str,
-        duration_value: str,
-        ready: dict[str, Any] | None,
-        prompt_value: str,
-        negative_value: str,
-        stored_keys: Any,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        ready = ready or {}
-        state = views.control_state(
-            model_value,
-            mode_value,
-            duration_value,
-            has_first=bool(ready.get("first")),
-            has_tail=bool(ready.get("last")),
-            prompt=prompt_value or "",
-            negative_prompt=negative_value or "",
-            lang=lang,
-            needs_prompt=True,
-        )
-        return (
-            gr.update(
-                value=state.mode,
-                interactive=len(state.modes) > 1,
-                info=state.mode_reason,
-            ),
-            gr.update(
-                value=state.duration,
-                interactive=len(state.durations) > 1,
-                info=state.duration_reason,
-            ),
-            views.rules_html(state, lang, with_note=False),
-            views.cost_text(
-                model_value,
-                state.mode,
-                state.duration,
-                payer=ctx.payer_for(stored_keys),
-                lang=lang,
-            ),
-            gr.update(interactive=state.can_submit),
-        )
-
-    control_inputs = [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys]
-    control_outputs = [mode, duration, rules, cost, generate]
+    swap.click(swapped, [first, last], [first, last], **QUIET)
+    apply_hint.click(bound(on_apply_hint, ctx), [hint_parts], controls.menus(), **INSTANT)
+    # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate.
+    controls_refresh: dict[str, Any] = {
+        "fn": bound(on_controls, ctx),
+        "inputs": [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys],
+        "outputs": [mode, duration, rules, cost, generate],
+        **QUIET,
+    }
     gr.on(
         [model.change, mode.input, duration.input, prompt_box.change, negative.change],
-        on_controls,
-        control_inputs,
-        control_outputs,
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        **controls_refresh,
     )
     gr.on(
         [first.change, last.change, fit.change],
-        on_frames,
+        bound(on_frames, ctx, tab),
         [first, last, fit, frames_ok],
-        [*frame_outputs, first, last],
+        [frame_notice, report, hint, hint_row, hint_parts, frames_ok, draft_frames, first, last],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id="kling-frames",
         trigger_mode="always_last",
         show_progress_on=[hint],
-    ).then(
-        on_controls,
-        control_inputs,
-        control_outputs,
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+    ).then(**controls_refresh)
+
+    # ---- prompt builder -----------------------------------------------------------------
+
+    template.input(
+        bound(on_template, ctx), [template, ctx.browser_id], list(presets.values()), **INSTANT
     )
-
-    def on_keys(
-        model_value: str,
-        mode_value: str,
-        duration_value: str,
-        stored_keys: Any,
-        request: gr.Request,
-    ):
-        # Keys saved or forgotten in Settings (or read from storage): who pays changed.
-        payer = ctx.payer_for(stored_keys)
-        return views.cost_text(
-            model_value, mode_value, duration_value, payer=payer, lang=lang_of(request)
-        )
-
+    gr.on(
+        [c.change for c in prompt_inputs],
+        bound(on_prompt, ctx, controls),
+        {*prompt_inputs, ctx.browser_id},
+        [prompt_box, length],
+        **QUIET,
+    )
+    prompt_lang.input(bound(on_language, ctx), [prompt_lang, negative], [negative], **INSTANT)
+    draft_inputs = [*prompt_inputs, negative, model, mode, duration, fit]
+    gr.on(
+        [c.change for c in draft_inputs],
+        bound(on_draft, controls),
+        set(draft_inputs),
+        [draft_prompt],
+        **QUIET,
+    )
     ctx.browser_keys.change(
-        on_keys,
-        [model, mode, duration, ctx.browser_keys],
-        [cost],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        bound(on_keys, ctx), [model, mode, duration, ctx.browser_keys], [cost], **QUIET
     )
 
-    # ---- generate -----------------------------------------------------------------------
+    # ---- generate, the result panel and live progress -----------------------------------
 
-    generate_outputs = [submit_note, noted, progress]
-
-    @answers_in_words(len(generate_outputs))
-    def on_generate(data: dict[Any, Any], request: gr.Request):
-        lang = lang_of(request)
-        first_path, last_path = data[first], data[last]
-        if not first_path:
-            raise no_first_frame()
-        choice = choice_from(data)
-        owner = submitter_of(request, data[ctx.browser_id])
-        built = preview(choice, ctx.library_for(request, data[ctx.browser_id]), lang)
-        if built.error:
-            raise UserError("prompt.invalid", Text(built.error, built.error))
-        negative_value = data[negative] or ""
-        state = views.control_state(
-            data[model],
-            data[mode],
-            data[duration],
-            has_first=True,
-            has_tail=bool(last_path),
-            prompt=built.prompt,
-            negative_prompt=negative_value,
-            lang=lang,
-            needs_prompt=True,
-        )
-        if not state.can_submit:
-            raise UserError(
-                "generate.blocked",
-                Text(views.blocked_text(state, "en"), views.blocked_text(state, "zh-CN")),
-            )
-        credentials = ctx.credentials_for(data[ctx.browser_keys])
-        fit_value = data[fit] or "fit"
-        key = PreparedFrames.key(first_path, last_path, fit_value)
-        frames: StoredPair = prepared.get(key) or prepared.put(
-            key, store_pair(ctx.engine, first_path, last_path, fit_value)
-        )
-        result = submit(
-            ctx.engine,
-            frames,
-            JobRequest(
-                prompt=built.prompt,
-                negative_prompt=negative_value,
-                model=data[model],
-                mode=state.mode,
-                duration=state.duration,
-                submitter=owner,
-                prompt_parts=choice.record() | {"fit": fit_value},
-                new_take=bool(data[new_take]),
-            ),
-            credentials,
-        )
-        note_key = "job_reused" if result.reused else "job_queued"
-        note = views.notice_html(say(note_key, lang, job=result.job.id[:8]), "info")
-        return note, [result.job.id], progress_view(ctx, lang, owner).html
-
-    generate_inputs = {
-        first,
-        last,
-        fit,
-        *prompt_inputs,
-        negative,
-        model,
-        mode,
-        duration,
-        new_take,
-        ctx.browser_keys,
-        ctx.browser_id,
-    }
     generate.click(
-        on_generate,
-        generate_inputs,
-        generate_outputs,
+        bound(on_generate, ctx, tab),
+        {first, last, fit, *prompt_inputs, negative, model, mode, duration, new_take}
+        | {ctx.browser_keys, ctx.browser_id},
+        [submit_note, noted, progress],
         api_visibility="private",
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
         show_progress="hidden",  # the job's card appears in the list at once
     )
-
-    # ---- the result panel and live progress ---------------------------------------------
-
-    result_outputs = [view, latest, latest_frame, caption, latest_shown]
-
-    def result_values(job: Job | None, shown: dict[str, Any], lang: str) -> list[Any]:
-        """The result panel for `job` (the newest finished video), or unchanged values."""
-        if job is None or job.video_path is None or shown.get("job") == job.id:
-            return [gr.skip()] * len(result_outputs)
-        has_last = job.spec.last_frame is not None
-        now_shown = {
-            "job": job.id,
-            "video": str(job.video_path),
-            "first": str(job.spec.first_frame),
-            "last": str(job.spec.last_frame) if has_last else None,
-        }
-        return [
-            gr.update(
-                choices=views.result_view_choices(lang, has_last=has_last),
-                value="video",
-                visible=True,
-            ),
-            gr.update(value=str(job.video_path), visible=True),
-            gr.update(visible=False),
-            views.result_caption(job, lang),
-            now_shown,
-        ]
-
-    def on_view(chosen: str | None, shown: dict[str, Any] | None):
-        shown = shown or {}
-        frame = shown.get(chosen or "")
-        if chosen == "video" or not frame or not Path(frame).is_file():
-            return gr.update(visible=True), gr.update(visible=False)
-        return gr.update(visible=False), gr.update(value=frame, visible=True)
-
-    view.input(
-        on_view,
-        [view, latest_shown],
-        [latest, latest_frame],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
-
-    def on_tick(
-        shown: dict[str, Any] | None,
-        chosen: str | None,
-        shown_menu: str,
-        noted_jobs: list[str] | None,
-        browser_id: Any,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        owner = submitter_of(request, browser_id)
-        panel = progress_view(ctx, lang, owner)
-        menu = cancel_menu(panel.active, owner, chosen, lang)
-        menus: list[Any] = [gr.skip(), gr.skip(), gr.skip()]
-        if menu.signature != shown_menu:
-            menus = [
-                gr.update(choices=menu.choices, value=menu.value),
-                menu.signature,
-                gr.update(visible=bool(menu.choices)),
-            ]
-        notes: list[Any] = [gr.skip(), gr.skip()]
-        active = {job.id for job in panel.active}
-        if noted_jobs and not active.intersection(noted_jobs):
-            notes = ["", []]  # the jobs the note spoke of have ended: the list says the rest
-        return [
-            panel.html,
-            *result_values(panel.newest, shown or {}, lang),
-            *menus,
-            *notes,
-        ]
-
+    view.input(on_view, [view, latest_shown], [latest, latest_frame], **QUIET)
     ctx.timer.tick(
-        on_tick,
+        bound(on_tick, ctx),
         [latest_shown, cancel_pick, cancel_shown, noted, ctx.browser_id],
         [progress, *result_outputs, cancel_pick, cancel_shown, cancel_row, submit_note, noted],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        **QUIET,
     )
-
-    @answers_in_words(2, notice=1)
-    def on_cancel_job(job_id: str | None, browser_id: Any, request: gr.Request):
-        owner = submitter_of(request, browser_id)
-        try:
-            stored = ctx.engine.owned(job_id, owner) if job_id else None
-        except KeyError:  # unknown, or someone else's: told alike
-            stored = None
-        job = job_to_cancel(job_id, stored, owner)
-        cancelled = ctx.engine.cancel(job.id, owner=owner)
-        said = say("cancelled_notice", lang_of(request), job=cancelled.id[:8])
-        return None, views.notice_html(said, "info")
-
     cancel_job.click(
-        on_cancel_job,
+        bound(on_cancel_job, ctx),
         [cancel_pick, ctx.browser_id],
         [cancel_pick, cancel_notice],
         api_visibility="private",
@@ -723,87 +373,12 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- page load: the page's language, this browser's draft and its latest video --------
 
-    def on_load(
-        stored_keys: Any,
-        browser_id: Any,
-        frames_draft: Any,
-        prompt_draft: Any,
-        request: gr.Request,
-    ):
-        lang = lang_of(request)
-        owner = submitter_of(request, browser_id)
-        own = ctx.presets.for_owner(owner)
-
-        def offered(part: str, preset_id: str) -> bool:
-            category = "template" if part == "template" else CATEGORY_OF[part]
-            return own.find(category, preset_id) is not None
-
-        draft = restored_prompt(prompt_draft, offered, lang)
-        choice = draft.choice if draft is not None else default_choice(library, lang)
-        menus = [
-            gr.update(
-                choices=menu_choices(
-                    own, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)
-                ),
-                value=choice.presets.get(name, ""),
-            )
-            for name in PART_FIELDS
-        ]
-        prompt_value = preview(choice, own, lang).prompt
-        negative_value = (
-            draft.negative
-            if draft is not None and draft.negative is not None
-            else default_negative(library, choice.lang)
-        )
-        model_value = (draft.model if draft else None) or settings.default_model
-        first_path = restored_frame(frames_draft, "first", frame_roots)
-        last_path = restored_frame(frames_draft, "last", frame_roots)
-        state = views.control_state(
-            model_value,
-            (draft.mode if draft else None) or settings.default_mode,
-            (draft.duration if draft else None) or settings.default_duration,
-            has_first=False,
-            has_tail=False,
-            prompt=prompt_value,
-            negative_prompt=negative_value,
-            lang=lang,
-            needs_prompt=True,
-        )
-        panel = progress_view(ctx, lang, owner)
-        return (
-            gr.update(choices=fit_choices(lang), value=(draft.fit if draft else None) or "fit"),
-            gr.update(choices=own.choices("template", lang), value=choice.template),
-            *menus,
-            *[choice.free.get(name, "") for name in PART_FIELDS],
-            choice.extra,
-            choice.lang,
-            negative_value,
-            model_value if model_value in MODELS else settings.default_model,
-            state.mode,
-            state.duration,
-            first_path if first_path else gr.skip(),
-            last_path if last_path else gr.skip(),
-            prompt_value,
-            views.prompt_length_text(prompt_value, lang),
-            views.rules_html(state, lang, with_note=False),
-            views.cost_text(
-                model_value,
-                state.mode,
-                state.duration,
-                payer=ctx.payer_for(stored_keys),
-                lang=lang,
-            ),
-            panel.html,
-            *result_values(panel.newest, {}, lang),
-        )
-
     ctx.blocks.load(
-        on_load,
+        bound(on_load, ctx),
         [ctx.browser_keys, ctx.browser_id, draft_frames, draft_prompt],
         [
             fit,
-            template,
-            *presets.values(),
+            *controls.menus(),
             *free.values(),
             extra,
             prompt_lang,
@@ -820,11 +395,407 @@ def build(ctx: StudioContext) -> StudioControls:
             progress,
             *result_outputs,
         ],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
+        **QUIET,
     )
     return controls
+
+
+# ---- frames ---------------------------------------------------------------------------------
+
+
+def swapped(first: Any, last: Any) -> tuple[Any, Any]:
+    """The two frames, exchanged."""
+    return last, first
+
+
+# Its notice, the frame report, the hint (text, row, parts), which frames are ready, the
+# frames' draft, and the two frame boxes (a refused frame is taken out of its box).
+@answers_in_words(9)
+def on_frames(
+    ctx: StudioContext,
+    tab: StudioTab,
+    first_path: str | None,
+    last_path: str | None,
+    fit_value: str,
+    before: dict[str, Any] | None,
+    request: gr.Request,
+):
+    """Frames uploaded, swapped or refitted: prepare them (once per upload and fit), report
+    them, suggest a strategy for the pair and keep them in the browser's draft."""
+    lang = lang_of(request)
+    fit_value = fit_value or "fit"
+    # A frame refused last time was taken out of its box; its notice stays this once.
+    kept_notice = bool((before or {}).get("cleared"))
+    untouched = [gr.skip(), gr.skip()]  # the frame boxes
+    cleared = ["", "", gr.update(visible=False), None]
+    if not first_path:
+        notice: Any = ""
+        if kept_notice:
+            notice = gr.skip()
+        elif last_path:
+            notice = views.notice_html(say("last_without_first", lang), "note")
+        draft = frames_record(None, last_path, fit=fit_value, prepared=None)
+        return [notice, *cleared, {"first": False, "last": False}, draft, *untouched]
+    key = PreparedFrames.key(first_path, last_path, fit_value)
+    try:
+        stored = tab.prepared.get_or_put(
+            key, lambda: store_pair(ctx.engine, first_path, last_path, fit_value)
+        )
+    except FrameError as exc:
+        log.info("frames refused: %s", exc)
+        role = getattr(exc, "role", "first")
+        kept = frames_record(
+            None if role == "first" else first_path,
+            None if role == "last" else last_path,
+            fit=fit_value,
+            prepared=None,
+        )
+        notice = views.notice_html(exc.text(lang), "error")
+        ready = {"first": False, "last": False, "cleared": role}
+        boxes = [None, gr.skip()] if role == "first" else [gr.skip(), None]
+        return [notice, *cleared, ready, kept, *boxes]
+    pair = stored.prepared
+    report_md = views.frame_report_markdown(pair, lang)
+    draft = frames_record(
+        first_path, last_path, fit=fit_value, prepared=(stored.first, stored.last)
+    )
+    ready = {"first": True, "last": pair.last is not None}
+    notice = gr.skip() if kept_notice else ""
+    if pair.last is None:
+        return [notice, report_md, "", gr.update(visible=False), None, ready, draft, *untouched]
+    found = strategy_hint(pair.first, pair.last)
+    hint_md = views.strategy_text(found, lang)
+    suggested = found.parts.model_dump()
+    shown = [notice, report_md, hint_md, gr.update(visible=True), suggested, ready, draft]
+    return [*shown, *untouched]
+
+
+def on_apply_hint(ctx: StudioContext, parts: dict[str, Any] | None):
+    """The suggested template and part presets put into the builder's menus."""
+    if not parts:
+        return [gr.skip()] * (1 + len(PART_FIELDS))
+    # Hints name built-in presets.
+    menus = template_menus(ctx.presets.base, parts.get("template"))
+    values = [parts.get(name) or (menus or {}).get(name, "") for name in PART_FIELDS]
+    return [parts.get("template") or None, *values]
+
+
+# ---- prompt builder -------------------------------------------------------------------------
+
+
+def on_template(ctx: StudioContext, template_id: str | None, browser_id: Any, request: gr.Request):
+    """A template chosen: its parts fill the part menus."""
+    own = ctx.library_for(request, browser_id)
+    menus = template_menus(own, template_id)
+    if menus is None:
+        if template_id and own.find("template", template_id) is not None:
+            return [""] * len(PART_FIELDS)  # a text-only template leads; menus cleared
+        return [gr.skip()] * len(PART_FIELDS)
+    return [menus[name] for name in PART_FIELDS]
+
+
+def on_prompt(
+    ctx: StudioContext, controls: StudioControls, data: dict[Any, Any], request: gr.Request
+):
+    """The prompt the builder's choice makes, and its length (or what is wrong with it)."""
+    lang = lang_of(request)
+    own = ctx.library_for(request, data.get(ctx.browser_id))
+    shown = preview(controls.choice(data), own, lang)
+    if shown.error:
+        return "", f'<span class="kts-problems">{html.escape(shown.error)}</span>'
+    return shown.prompt, views.prompt_length_text(shown.prompt, lang)
+
+
+def on_language(ctx: StudioContext, lang_value: str, negative_value: str):
+    """The prompt's language changed: the default negative prompt follows it (the person's
+    own negative prompt stays)."""
+    library = ctx.presets.base
+    defaults = {default_negative(library, code) for code in ("en", "zh-CN")}
+    if (negative_value or "").strip() and negative_value not in defaults:
+        return gr.skip()
+    return default_negative(library, lang_value or "en")
+
+
+def on_draft(controls: StudioControls, data: dict[Any, Any]):
+    """The builder's choices and the settings, kept in the browser (restored on load)."""
+    return prompt_record(
+        controls.choice(data),
+        negative=data[controls.negative] or "",
+        model=data[controls.model] or "",
+        mode=data[controls.mode] or "",
+        duration=data[controls.duration] or "",
+        fit=data[controls.fit] or "fit",
+    )
+
+
+# ---- model / mode / duration ----------------------------------------------------------------
+
+
+def on_controls(
+    ctx: StudioContext,
+    model_value: str,
+    mode_value: str,
+    duration_value: str,
+    ready: dict[str, Any] | None,
+    prompt_value: str,
+    negative_value: str,
+    stored_keys: Any,
+    request: gr.Request,
+):
+    """Kling's rules applied: the mode and duration allowed (and why not), the rules'
+    note, the cost and whether Generate is on."""
+    lang = lang_of(request)
+    ready = ready or {}
+    state = views.control_state(
+        model_value,
+        mode_value,
+        duration_value,
+        has_first=bool(ready.get("first")),
+        has_tail=bool(ready.get("last")),
+        prompt=prompt_value or "",
+        negative_prompt=negative_value or "",
+        lang=lang,
+        needs_prompt=True,
+    )
+    payer = ctx.payer_for(stored_keys)
+    return (
+        gr.update(value=state.mode, interactive=len(state.modes) > 1, info=state.mode_reason),
+        gr.update(
+            value=state.duration,
+            interactive=len(state.durations) > 1,
+            info=state.duration_reason,
+        ),
+        views.rules_html(state, lang, with_note=False),
+        views.cost_text(model_value, state.mode, state.duration, payer=payer, lang=lang),
+        gr.update(interactive=state.can_submit),
+    )
+
+
+def on_keys(
+    ctx: StudioContext,
+    model_value: str,
+    mode_value: str,
+    duration_value: str,
+    stored_keys: Any,
+    request: gr.Request,
+):
+    """Keys saved or forgotten in Settings (or read from storage): who pays changed."""
+    payer = ctx.payer_for(stored_keys)
+    return views.cost_text(
+        model_value, mode_value, duration_value, payer=payer, lang=lang_of(request)
+    )
+
+
+# ---- generate -------------------------------------------------------------------------------
+
+
+@answers_in_words(3)  # the note under Generate, the jobs it speaks of, the job list
+def on_generate(ctx: StudioContext, tab: StudioTab, data: dict[Any, Any], request: gr.Request):
+    """Hand the job to the engine (its frames prepared at upload) and return at once, with
+    its card already in the list."""
+    controls = tab.controls
+    lang = lang_of(request)
+    first_path, last_path = data[controls.first], data[controls.last]
+    if not first_path:
+        raise no_first_frame()
+    choice = controls.choice(data)
+    owner = submitter_of(request, data[ctx.browser_id])
+    built = preview(choice, ctx.library_for(request, data[ctx.browser_id]), lang)
+    if built.error:
+        raise UserError("prompt.invalid", Text(built.error, built.error))
+    negative_value = data[controls.negative] or ""
+    state = views.control_state(
+        data[controls.model],
+        data[controls.mode],
+        data[controls.duration],
+        has_first=True,
+        has_tail=bool(last_path),
+        prompt=built.prompt,
+        negative_prompt=negative_value,
+        lang=lang,
+        needs_prompt=True,
+    )
+    if not state.can_submit:
+        raise blocked(state)
+    credentials = ctx.credentials_for(data[ctx.browser_keys])
+    fit_value = data[controls.fit] or "fit"
+    key = PreparedFrames.key(first_path, last_path, fit_value)
+    frames = tab.prepared.get_or_put(
+        key, lambda: store_pair(ctx.engine, first_path, last_path, fit_value)
+    )
+    result = submit(
+        ctx.engine,
+        frames,
+        JobRequest(
+            prompt=built.prompt,
+            negative_prompt=negative_value,
+            model=data[controls.model],
+            mode=state.mode,
+            duration=state.duration,
+            submitter=owner,
+            prompt_parts=choice.record() | {"fit": fit_value},
+            new_take=bool(data[tab.new_take]),
+        ),
+        credentials,
+    )
+    note_key = "job_reused" if result.reused else "job_queued"
+    note = views.notice_html(say(note_key, lang, job=result.job.id[:8]), "info")
+    return note, [result.job.id], progress_view(ctx, lang, owner).html
+
+
+# ---- the result panel and live progress -----------------------------------------------------
+
+
+def result_values(job: Job | None, shown: dict[str, Any], lang: str) -> list[Any]:
+    """The result panel for `job` (the newest finished video), or unchanged values."""
+    if job is None or job.video_path is None or shown.get("job") == job.id:
+        return [gr.skip()] * RESULT_OUTPUTS
+    has_last = job.spec.last_frame is not None
+    now_shown = {
+        "job": job.id,
+        "video": str(job.video_path),
+        "first": str(job.spec.first_frame),
+        "last": str(job.spec.last_frame) if has_last else None,
+    }
+    return [
+        gr.update(
+            choices=views.result_view_choices(lang, has_last=has_last),
+            value="video",
+            visible=True,
+        ),
+        gr.update(value=str(job.video_path), visible=True),
+        gr.update(visible=False),
+        views.result_caption(job, lang),
+        now_shown,
+    ]
+
+
+def on_view(chosen: str | None, shown: dict[str, Any] | None):
+    """The result panel switched between the video and its frames."""
+    shown = shown or {}
+    frame = shown.get(chosen or "")
+    if chosen == "video" or not frame or not Path(frame).is_file():
+        return gr.update(visible=True), gr.update(visible=False)
+    return gr.update(visible=False), gr.update(value=frame, visible=True)
+
+
+def on_tick(
+    ctx: StudioContext,
+    shown: dict[str, Any] | None,
+    chosen: str | None,
+    shown_menu: str,
+    noted_jobs: list[str] | None,
+    browser_id: Any,
+    request: gr.Request,
+):
+    """The timer: this browser's job list, its newest video, the cancel menu (only when it
+    changed), and the note under Generate cleared once its jobs have ended."""
+    lang = lang_of(request)
+    owner = submitter_of(request, browser_id)
+    panel = progress_view(ctx, lang, owner)
+    menu = cancel_menu(panel.active, owner, chosen, lang)
+    menus: list[Any] = [gr.skip(), gr.skip(), gr.skip()]
+    if menu.signature != shown_menu:
+        menus = [
+            gr.update(choices=menu.choices, value=menu.value),
+            menu.signature,
+            gr.update(visible=bool(menu.choices)),
+        ]
+    notes: list[Any] = [gr.skip(), gr.skip()]
+    active = {job.id for job in panel.active}
+    if noted_jobs and not active.intersection(noted_jobs):
+        notes = ["", []]  # the jobs the note spoke of have ended: the list says the rest
+    return [panel.html, *result_values(panel.newest, shown or {}, lang), *menus, *notes]
+
+
+@answers_in_words(2, notice=1)
+def on_cancel_job(ctx: StudioContext, job_id: str | None, browser_id: Any, request: gr.Request):
+    """Cancel the chosen job, when it is this browser's and still running."""
+    owner = submitter_of(request, browser_id)
+    try:
+        stored = ctx.engine.owned(job_id, owner) if job_id else None
+    except KeyError:  # unknown, or someone else's: told alike
+        stored = None
+    job = job_to_cancel(job_id, stored, owner)
+    cancelled = ctx.engine.cancel(job.id, owner=owner)
+    said = say("cancelled_notice", lang_of(request), job=cancelled.id[:8])
+    return None, views.notice_html(said, "info")
+
+
+# ---- page load ------------------------------------------------------------------------------
+
+
+def on_load(
+    ctx: StudioContext,
+    stored_keys: Any,
+    browser_id: Any,
+    frames_draft: Any,
+    prompt_draft: Any,
+    request: gr.Request,
+):
+    """The page's language, this browser's draft (frames, builder, settings) with the
+    person's own menus, and their job list and latest video."""
+    lang = lang_of(request)
+    settings = ctx.settings
+    owner = submitter_of(request, browser_id)
+    own = ctx.presets.for_owner(owner)
+
+    def offered(part: str, preset_id: str) -> bool:
+        category = "template" if part == "template" else CATEGORY_OF[part]
+        return own.find(category, preset_id) is not None
+
+    draft = restored_prompt(prompt_draft, offered, lang)
+    choice = draft.choice if draft is not None else default_choice(ctx.presets.base, lang)
+    menus = [
+        gr.update(
+            choices=menu_choices(own, CATEGORY_OF[name], lang, none_label=say("none_preset", lang)),
+            value=choice.presets.get(name, ""),
+        )
+        for name in PART_FIELDS
+    ]
+    prompt_value = preview(choice, own, lang).prompt
+    negative_value = (
+        draft.negative
+        if draft is not None and draft.negative is not None
+        else default_negative(ctx.presets.base, choice.lang)
+    )
+    model_value = (draft.model if draft else None) or settings.default_model
+    frame_roots = [Path(get_upload_folder()), ctx.engine.frames_dir]
+    first_path = restored_frame(frames_draft, "first", frame_roots)
+    last_path = restored_frame(frames_draft, "last", frame_roots)
+    state = views.control_state(
+        model_value,
+        (draft.mode if draft else None) or settings.default_mode,
+        (draft.duration if draft else None) or settings.default_duration,
+        has_first=False,
+        has_tail=False,
+        prompt=prompt_value,
+        negative_prompt=negative_value,
+        lang=lang,
+        needs_prompt=True,
+    )
+    panel = progress_view(ctx, lang, owner)
+    payer = ctx.payer_for(stored_keys)
+    return (
+        gr.update(choices=fit_choices(lang), value=(draft.fit if draft else None) or "fit"),
+        gr.update(choices=own.choices("template", lang), value=choice.template),
+        *menus,
+        *[choice.free.get(name, "") for name in PART_FIELDS],
+        choice.extra,
+        choice.lang,
+        negative_value,
+        model_value if model_value in MODELS else settings.default_model,
+        state.mode,
+        state.duration,
+        first_path if first_path else gr.skip(),
+        last_path if last_path else gr.skip(),
+        prompt_value,
+        views.prompt_length_text(prompt_value, lang),
+        views.rules_html(state, lang, with_note=False),
+        views.cost_text(model_value, state.mode, state.duration, payer=payer, lang=lang),
+        panel.html,
+        *result_values(panel.newest, {}, lang),
+    )
 
 
 class ProgressView(NamedTuple):

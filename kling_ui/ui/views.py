@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kling_ui.frames import PreparedPair
-from kling_ui.i18n import UserError
+from kling_ui.i18n import LIST_SEPARATOR, UserError
 from kling_ui.jobs.keycheck import KEY_STATE_TEXT, KeyState
 from kling_ui.jobs.models import KEYS_DEMO, KEYS_OWN, KEYS_SHARED, STATUS_LABELS, Job, JobStatus
 from kling_ui.kling.capabilities import (
@@ -25,6 +25,7 @@ from kling_ui.kling.capabilities import (
     settings_for,
 )
 from kling_ui.kling.models import CreateTaskRequest
+from kling_ui.prompts.strategy import StrategyHint
 from kling_ui.ui.texts import say, text
 
 ACTIVE_STATUSES: tuple[JobStatus, ...] = tuple(s for s in JobStatus if s.active)
@@ -182,6 +183,12 @@ def blocked_text(state: ControlState, lang: str | None) -> str:
     return say("cannot_submit", lang, reasons=" ".join(state.problems))
 
 
+def strategy_text(hint: StrategyHint, lang: str | None) -> str:
+    """The strategy the two frames suggest, with their similarity and why (Markdown)."""
+    head = f"**{say('strategy', lang)}** ({hint.similarity:.2f}): "
+    return head + hint.explanation.get(lang)
+
+
 def rules_html(state: ControlState, lang: str | None, *, with_note: bool = True) -> str:
     """The note on what the rules changed (unless the controls say it themselves,
     `with_note=False`) and, when Generate is off, why."""
@@ -230,8 +237,8 @@ def keys_banner_html(
         parts = [say("banner_account", lang, account=account)] if account else []
         if state is not None:
             parts.append(key_state_text(state, lang))
-        sep = "，" if lang is not None and lang.lower().startswith("zh") else ", "
-        kind, body = "own", say("banner_own", lang, detail=sep.join(parts) or "–")
+        detail = LIST_SEPARATOR.get(lang).join(parts) or "–"
+        kind, body = "own", say("banner_own", lang, detail=detail)
     elif payer == KEYS_SHARED and state is KeyState.REFUSED:
         kind, body = "keys", say("banner_shared_refused", lang)
     elif payer == KEYS_SHARED:
@@ -379,8 +386,7 @@ def unreachable_text(since: float, retry_at: float | None, *, now: float, lang: 
 
 
 def _message(job: Job, lang: str | None) -> str:
-    zh = lang is not None and lang.lower().startswith("zh")
-    return (job.status_message_zh if zh else "") or job.status_message
+    return job.status_message_text.get(lang)
 
 
 def _fraction(status: JobStatus, elapsed: float, estimate: float | None) -> float:
@@ -554,12 +560,11 @@ def job_detail_html(job: Job, *, lang: str | None) -> str:
     if job.units is not None:
         items.append(row("detail_units", html.escape(units_text(job, lang))))
     if job.error_code:
-        zh = lang is not None and lang.lower().startswith("zh")
-        title = (job.error_title_zh if zh else job.error_title_en) or ""
+        title = job.error_title.get(lang)
         server = job.error_message or ""
         error = " ".join(p for p in (f"[{job.error_code}]", title, server) if p)
         items.append(row("detail_error", html.escape(error)))
-        remedy = (job.remedy_zh if zh else job.remedy_en) or ""
+        remedy = job.remedy.get(lang)
         if remedy:
             items.append(row("detail_remedy", html.escape(remedy)))
     return '<dl class="kts-detail">' + "".join(items) + "</dl>"
@@ -755,12 +760,11 @@ def api_job(
     status = JobStatus(job.status)
     error = None
     if job.error_code:
-        zh = lang is not None and lang.lower().startswith("zh")
         error = {
             "code": job.error_code,
             "message": job.error_message,
             "text": job.error_text(lang),
-            "remedy": (job.remedy_zh if zh else job.remedy_en) or None,
+            "remedy": job.remedy.get(lang) or None,
         }
     return {
         "id": job.id,

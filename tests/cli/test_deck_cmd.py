@@ -10,7 +10,7 @@ from pathlib import Path
 
 import av
 import pytest
-from cli_helpers import base_env, run_cli, run_process
+from cli_helpers import base_env, run_cli
 from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -68,7 +68,7 @@ def test_deck_command_writes_the_stitched_video_and_reports_json(tmp_path):
     pdf = three_slide_pdf(tmp_path)
     env = base_env(tmp_path / "data")
     args = ["deck", str(pdf), "--hold", "1", "--json", "--out", "final.mp4"]
-    run = run_process(args, env, tmp_path)
+    run = run_cli(args, env, tmp_path)
     assert run.code == 0, run.err
     summary = run.last_json()
     assert summary["status"] == "done" and summary["transitions"] == 2

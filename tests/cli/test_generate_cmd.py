@@ -1,6 +1,6 @@
 """`python -m kling_ui generate`: one transition end to end, exit codes, one-line errors.
 
-Run in this process through `kling_ui.cli.main`; two smoke tests run a real process."""
+Run in this process through `kling_ui.cli.main`; one smoke test runs a real process."""
 
 from __future__ import annotations
 
@@ -51,9 +51,7 @@ def test_without_json_stdout_is_just_the_video_path(workdir: Path) -> None:
 
 
 def test_a_missing_frame_is_bad_input_in_one_line(workdir: Path) -> None:
-    run = run_process(
-        ["generate", "nope.png", "last.png", "--json"], base_env(workdir / "d"), workdir
-    )
+    run = run_cli(["generate", "nope.png", "last.png", "--json"], base_env(workdir / "d"), workdir)
     assert run.code == EXIT_USAGE
     assert run.last_json()["error"]["code"].startswith("frame.")
     assert "Traceback" not in run.err

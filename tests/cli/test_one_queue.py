@@ -94,7 +94,12 @@ def test_a_killed_processs_job_is_taken_over_by_a_live_process(
     doomed = start_generate(workdir, env, "left behind")
     deadline = time.monotonic() + WAIT
     while not stats(account)["created"]:
-        assert doomed.poll() is None and time.monotonic() < deadline
+        if doomed.poll() is not None or time.monotonic() > deadline:
+            doomed.kill()
+            out, err = doomed.communicate(timeout=30)
+            pytest.fail(
+                f"the process never created its task (exit {doomed.returncode}):\n{out}{err}"
+            )
         time.sleep(0.05)
     os.kill(doomed.pid, signal.SIGKILL)
     doomed.wait(timeout=30)

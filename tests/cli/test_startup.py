@@ -40,15 +40,22 @@ def packages(modules: set[str]) -> set[str]:
     return {name.split(".")[0] for name in modules}
 
 
-def test_help_lists_every_command(tmp_path: Path) -> None:
-    _, out = imported_modules(["--help"], base_env(tmp_path), tmp_path)
+@pytest.fixture(scope="module")
+def help_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], str]:
+    """`python -m kling_ui --help` run once as a process of its own: its imports and stdout."""
+    folder = tmp_path_factory.mktemp("help")
+    return imported_modules(["--help"], base_env(folder), folder)
+
+
+def test_help_lists_every_command(help_run: tuple[set[str], str]) -> None:
+    _, out = help_run
     words = " ".join(out.split())  # argparse wraps long help lines
     for command in COMMANDS:
         assert f"{command.name} {command.help}" in words
 
 
-def test_help_imports_no_command_and_no_dependency(tmp_path: Path) -> None:
-    modules, _ = imported_modules(["--help"], base_env(tmp_path), tmp_path)
+def test_help_imports_no_command_and_no_dependency(help_run: tuple[set[str], str]) -> None:
+    modules, _ = help_run
     assert not modules & COMMAND_MODULES
     heavy = {*STUDIO_AND_VIDEO, "httpx", "numpy", "PIL", "pydantic", "rich"}
     assert not packages(modules) & heavy

@@ -96,16 +96,18 @@ def test_a_portrait_deck_gets_a_portrait_slide_size(tmp_path: Path) -> None:
         assert image.size == (360, 640)
 
 
-def test_images_are_taken_in_natural_order_of_their_names(tmp_path: Path) -> None:
+def test_images_keep_the_order_they_were_given_in_not_their_names(tmp_path: Path) -> None:
     paths = []
     for number in (10, 2, 1):
         path = tmp_path / f"Slide{number}.png"
         slide_image(number).save(path)
         paths.append(path)
     slides = _load(paths, tmp_path)
-    assert [s.name for s in slides] == ["Slide1.png", "Slide2.png", "Slide10.png"]
-    with Image.open(slides[2].path) as image:
+    assert [s.name for s in slides] == ["Slide10.png", "Slide2.png", "Slide1.png"]
+    with Image.open(slides[0].path) as image:
         assert mean_difference(image, slide_image(10, TARGET)) < 3
+    with Image.open(slides[2].path) as image:
+        assert mean_difference(image, slide_image(1, TARGET)) < 3
 
 
 def test_a_transparent_image_is_flattened_onto_white(tmp_path: Path) -> None:

@@ -343,3 +343,15 @@ def test_open_frame_gives_upright_rgb_at_the_original_size():
 
     assert image.mode == "RGB"
     assert image.size == (600, 800)
+
+
+def test_a_lone_first_frame_is_reported_as_one_frame_in_both_languages():
+    pair = prepare_pair(encode(slide(1280, 720), "PNG"), None)
+    assert pair.report_text("en").startswith("The frame prepared at 1920x1080")
+    assert "Both" not in pair.report_text("en")
+    assert "两帧" not in pair.report_text("zh-CN") and "该帧" in pair.report_text("zh-CN")
+
+
+def test_a_pair_is_reported_as_both_frames():
+    pair = prepare_pair(encode(slide(1280, 720), "PNG"), encode(slide(1280, 720), "PNG"))
+    assert pair.report_text("en").startswith("Both frames prepared at 1920x1080")

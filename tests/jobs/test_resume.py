@@ -150,7 +150,9 @@ def test_a_cancelled_job_whose_task_still_ran_keeps_its_video(
     kling: KlingClient,
 ) -> None:
     engine = engine_factory(server, start=False)
-    job = stored(engine, frames, status=JobStatus.CANCELLED, watch="poll", finished_at=1.0)
+    job = stored(
+        engine, frames, status=JobStatus.CANCELLED, watch=JobStatus.PROCESSING, finished_at=1.0
+    )
     task = create_task(kling, frames, job.external_task_id)
     engine.store.update(job.id, task_id=task.task_id)
     engine.start()

@@ -151,11 +151,31 @@ def test_unfinished_holds_active_jobs_and_watched_cancelled_ones(
         )
     ]
     wanted.append(
-        store.insert(make_job(frames, status=JobStatus.CANCELLED, watch="poll", created_at=9.0))
+        store.insert(
+            make_job(frames, status=JobStatus.CANCELLED, watch=JobStatus.PROCESSING, created_at=9.0)
+        )
     )
     for status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED):
         store.insert(make_job(frames, status=status))
     assert [j.id for j in store.unfinished()] == [j.id for j in wanted]
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        ("lookup", JobStatus.SUBMITTING),
+        ("poll", JobStatus.PROCESSING),
+        ("download", JobStatus.DOWNLOADING),
+        ("processing", JobStatus.PROCESSING),
+    ],
+)
+def test_a_watch_stored_by_an_older_version_reads_as_its_stage(
+    store: JobStore, frames: tuple[Path, Path], stored: str, read: JobStatus
+) -> None:
+    job = store.insert(make_job(frames, status=JobStatus.CANCELLED))
+    store.execute("UPDATE jobs SET watch = ? WHERE id = ?", (stored, job.id))
+    assert store.get(job.id).watch is read
+    assert [j.id for j in store.unfinished()] == [job.id]
 
 
 def test_find_reusable_returns_a_done_job_whose_video_still_exists(

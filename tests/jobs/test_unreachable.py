@@ -59,7 +59,7 @@ def test_cancel_while_kling_is_unreachable_stops_every_request_for_the_job(
     time.sleep(1.0)
     assert total_requests(engine) == sent
     cancelled = engine.get(job.id)
-    assert cancelled.status is JobStatus.CANCELLED and cancelled.watch == "lookup"
+    assert cancelled.status is JobStatus.CANCELLED and cancelled.watch is JobStatus.SUBMITTING
 
 
 def test_a_create_without_a_clear_answer_times_out_resumable_and_asks_nothing_more(
@@ -70,7 +70,7 @@ def test_a_create_without_a_clear_answer_times_out_resumable_and_asks_nothing_mo
     )
     job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
     timed_out = engine.wait(job.id, WAIT)
-    assert timed_out.status is JobStatus.TIMED_OUT and timed_out.watch == "lookup"
+    assert timed_out.status is JobStatus.TIMED_OUT and timed_out.watch is JobStatus.SUBMITTING
     assert engine.snapshot().pools[0].in_flight == 0
     sent = total_requests(engine)
     time.sleep(0.5)
@@ -92,5 +92,7 @@ def test_a_timed_out_create_resumes_by_looking_up_first_and_is_made_once(
     wait_for(lambda: again.get(job.id).status is JobStatus.DONE)
     done = again.get(job.id)
     assert done.unreachable_since is None and done.retry_at is None
+    # Nothing is left to follow: the job no longer counts as unfinished.
+    assert done.watch is None and job.id not in {j.id for j in again.store.unfinished()}
     stats = sim_stats(simulator)
     assert stats["created"] == {job.external_task_id: 1}

@@ -39,7 +39,7 @@ def transition(slide_png, **fields) -> CreateTaskRequest:
     return CreateTaskRequest(**(base | fields))
 
 
-def wait_finished(client: KlingClient, task_id: str, timeout: float = 30.0):
+def wait_finished(client: KlingClient, task_id: str, timeout: float = 120.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         task = client.get(task_id)

@@ -1,7 +1,8 @@
 """The client's retry and re-sign rules, unit-tested with httpx.MockTransport: which answers are
-tried again and how long it waits (Retry-After, the cap), 1303 left to the caller or waited
-out, a token Kling finds too early or too late signed again once, refusals that are final,
-downloads that are not videos, and no key or token in a log line or an error."""
+tried again and how long it waits (Retry-After, the cap), network errors tried again, 1303 left
+to the caller or waited out, a token signed anew before it runs out and one Kling finds too
+early or too late signed again once, refusals that are final, downloads that are not videos,
+and no key or token in a log line or an error."""
 
 from __future__ import annotations
 
@@ -113,6 +114,23 @@ def test_a_fresh_token_refused_again_is_not_signed_a_third_time() -> None:
     assert len(kling.requests) == 2 and client.signer.signed_count == 2  # type: ignore[attr-defined]
 
 
+def test_a_long_session_signs_a_new_token_before_the_old_one_runs_out() -> None:
+    now = [1_700_000_000.0]
+    kling = Scripted(ok([]))
+    with kling.client() as client:
+        client.signer._clock = lambda: now[0]  # type: ignore[attr-defined]
+        client.list()
+        now[0] += 1800 - 301  # more than five minutes left: the same token
+        client.list()
+        now[0] += 2  # less than five minutes left: a new one, before Kling could refuse it
+        client.list()
+    first, same, fresh = kling.tokens()
+    assert first == same != fresh
+    claims = jwt.decode(fresh, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    assert claims["exp"] == int(now[0]) + 1800 and claims["iss"] == ACCESS
+    assert kling.slept == []
+
+
 def test_refused_keys_are_final_not_retried_and_name_the_secret_key() -> None:
     kling = Scripted(refusal(401, 1002, "signature invalid"))
     with kling.client() as client, pytest.raises(errors.AuthError) as refused:
@@ -136,6 +154,36 @@ def test_server_errors_throttling_and_unreadable_answers_are_tried_again(no_jitt
         assert client.list()[0].task_id == "901"
     assert len(kling.requests) == 4
     assert kling.slept == [0.5, 1.0, 2.0]  # doubling from initial_wait
+
+
+def cut_off(error: type[httpx.TransportError]) -> Answer:
+    """An answer that never comes: the connection fails with `error`."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise error("no answer", request=request)
+
+    return answer
+
+
+def test_network_errors_are_tried_again_with_backoff(no_jitter: None) -> None:
+    kling = Scripted(
+        cut_off(httpx.ConnectError),
+        cut_off(httpx.ReadTimeout),
+        cut_off(httpx.RemoteProtocolError),
+        ok(task("succeed")),
+    )
+    with kling.client() as client:
+        assert client.get("901").task_status is TaskStatus.SUCCEED
+    assert len(kling.requests) == 4
+    assert kling.slept == [0.5, 1.0, 2.0]
+
+
+def test_a_network_that_stays_down_ends_in_a_retryable_network_error() -> None:
+    kling = Scripted(cut_off(httpx.ConnectError))
+    with kling.client() as client, pytest.raises(errors.NetworkError) as failed:
+        client.list()
+    assert len(kling.requests) == FEW_TRIES.attempts and len(kling.slept) == 3
+    assert failed.value.retryable and BASE not in failed.value.text("en")
 
 
 def test_retry_after_is_honoured_up_to_the_policys_cap(no_jitter: None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reliability_helpers import sim_stats, wait_for
@@ -26,6 +27,22 @@ FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.02, max_wait=0.1)
 EngineFactory = Callable[[], JobEngine]
 
 
+class RecordingStore(JobStore):
+    """A JobStore that remembers every status written to each job, in order, so a test can
+    tell a job went through a state however briefly it held it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.statuses: dict[str, list[JobStatus]] = {}
+
+    def update(self, job_id: str, **fields: Any) -> Job:
+        """Write as JobStore does, and note the status written (if any)."""
+        job = super().update(job_id, **fields)
+        if "status" in fields:
+            self.statuses.setdefault(job_id, []).append(job.status)
+        return job
+
+
 @pytest.fixture
 def slow_kling(simulator_factory: Callable[..., SimulatorServer]) -> SimulatorServer:
     """A simulated Kling whose tasks take TASK_SECONDS."""
@@ -42,7 +59,7 @@ def engines(tmp_path: Path, slow_kling: SimulatorServer) -> Iterator[EngineFacto
 
     def make() -> JobEngine:
         data_dir = tmp_path / "data"
-        store = JobStore(data_dir / "jobs.sqlite3")
+        store = RecordingStore(data_dir / "jobs.sqlite3")
         engine = JobEngine(
             store,
             credentials,
@@ -74,8 +91,10 @@ def status_is(engine: JobEngine, job_id: str, status: JobStatus) -> Callable[[],
 
 
 def test_a_task_that_outlives_the_timeout_is_marked_timed_out_and_stays_resumable(
-    engines: EngineFactory,
+    engines: EngineFactory, slow_kling: SimulatorServer
 ) -> None:
+    # This task outlasts the test: the timed-out state holds however late it is looked at.
+    slow_kling.config.apply({"latency": 120.0})
     engine = engines()
     job = submit_one(engine)
     wait_for(status_is(engine, job.id, JobStatus.TIMED_OUT), what="timed_out")
@@ -91,9 +110,14 @@ def test_a_timed_out_task_that_completes_later_ends_done_with_its_video(
 ) -> None:
     engine = engines()
     job = submit_one(engine)
-    # Timed out at TIMEOUT, done at TASK_SECONDS: the state holds for seconds in between.
-    wait_for(status_is(engine, job.id, JobStatus.TIMED_OUT), what="timed_out")
+    # Timed out at TIMEOUT, done at TASK_SECONDS: every status written is recorded, so a test
+    # slowed down by a loaded machine cannot miss the timed-out one in between.
     wait_for(status_is(engine, job.id, JobStatus.DONE), what="done after the timeout")
+    store = engine.store
+    assert isinstance(store, RecordingStore)
+    written = store.statuses[job.id]
+    assert JobStatus.TIMED_OUT in written
+    assert written.index(JobStatus.TIMED_OUT) < written.index(JobStatus.DONE)
     done = engine.get(job.id)
     assert done.video_path is not None and probe(done.video_path).frames > 0
     assert sim_stats(slow_kling)["created"] == {done.external_task_id: 1}

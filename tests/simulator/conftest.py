@@ -74,7 +74,7 @@ class SimApi:
         """GET the list (or the ?external_task_id= query) with these parameters."""
         return self.http.get(IMAGE2VIDEO, params=params, headers=self.headers())
 
-    def wait(self, task_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    def wait(self, task_id: str, timeout: float = 120.0) -> dict[str, Any]:
         """Poll until the task ends and return its `data`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -126,7 +126,7 @@ class Receiver:
     files: dict[str, bytes] = field(default_factory=dict)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    def wait_for(self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 30.0):
+    def wait_for(self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 120.0):
         """Block until `predicate(posts)` holds; the posts so far."""
         with self.arrived:
             self.arrived.wait_for(lambda: predicate(self.posts), timeout)

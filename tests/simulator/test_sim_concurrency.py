@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 
-def _wait_idle(api, timeout: float = 30.0) -> None:
+def _wait_idle(api, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while api.stats()["active"] and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,5 +1,6 @@
-"""The Deck tab: what it shows (pure views), what the person's edits do to a deck, the deck
-run through the workspace the tab uses (demo mode), and the whole tab in a real browser."""
+"""The Deck tab: what it shows (pure views), the deck run through the workspace the tab uses
+(demo mode), the tab's handlers called directly, and the whole tab in a real browser. What the
+person's edits do to a plan is tested with the edits, in tests/deck/test_edits.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,28 +21,21 @@ from pptx import Presentation
 from ui_helpers import WAIT, Launched, fast_settings, launch
 
 from kling_ui.deck import DeckPlan, Slide, fixed_prompt
+from kling_ui.deck.edits import (
+    apply_negative_prompt,
+    apply_order,
+    apply_slide_hold,
+    default_negative,
+)
 from kling_ui.deck.run import Deck, DeckProgress, DeckRunner, DeckSettings
+from kling_ui.deck.session import AssembledFiles, Assembly, DeckWorkspace, Followed
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs import messages
 from kling_ui.kling.capabilities import MODELS
-from kling_ui.prompts import DEFAULT_NEGATIVE, build_negative_prompt, load_library
 from kling_ui.runtime import Runtime
-from kling_ui.ui import build_studio, deck_views
+from kling_ui.ui import build_studio, deck_tab, deck_views
 from kling_ui.ui.common import GENERATE_CONCURRENCY_ID
-from kling_ui.ui.deck_edits import (
-    apply_deck_hold,
-    apply_duration,
-    apply_negative_prompt,
-    apply_order,
-    apply_prompt_edits,
-    apply_slide_hold,
-    default_negative,
-    negative_for_language,
-    order_text,
-    parse_order,
-    with_negative,
-)
-from kling_ui.ui.deck_session import AssembledFiles, Assembly, DeckWorkspace, Followed
+from kling_ui.ui.deck_tab import OPENED_FIELDS, TAB_KEY, DeckTab
 from kling_ui.ui.deck_texts import DECK_STRINGS
 from kling_ui.video import probe
 
@@ -97,172 +91,11 @@ def progress_of(plan: DeckPlan, estimate: float | None = None) -> DeckProgress:
     )
 
 
-# ---- the person's edits ----------------------------------------------------------------------
-
-
-def test_typed_numbers_set_the_order_and_a_number_left_out_drops_that_slide() -> None:
-    plan = plan_of(4)
-    apply_order(plan, "3，1 2", fixed_prompt("push in"))
-    assert [s.id for s in plan.slides] == ["s003", "s001", "s002"]
-    assert [s.id for s in plan.dropped] == ["s004"]
-    assert order_text(plan) == "3, 1, 2"
-    assert [deck_views.pair_label(plan, i) for i in range(2)] == ["3 → 1", "1 → 2"]
-
-
-def test_a_dropped_slide_comes_back_when_its_number_is_typed_again() -> None:
-    plan = plan_of(3)
-    apply_order(plan, "1, 3", fixed_prompt("push in"))
-    apply_order(plan, "1 2 3", fixed_prompt("push in"))
-    assert order_text(plan) == "1, 2, 3" and plan.dropped == []
-
-
-def test_a_number_that_is_not_a_slide_is_refused_with_what_to_type() -> None:
-    with pytest.raises(UserError) as refused:
-        parse_order("1, 9", plan_of(3))
-    assert refused.value.code == "deck.bad_order_text"
-    assert "“9” is not a slide number of this deck (1 to 3)" in refused.value.text("en")
-    assert "例如 3, 1, 2" in refused.value.text("zh-CN")
-
-
-def test_a_slide_listed_twice_is_refused() -> None:
-    with pytest.raises(UserError) as refused:
-        parse_order("2, 1, 2", plan_of(3))
-    assert refused.value.code == "deck.repeated_slide"
-
-
-def test_fewer_than_two_slides_left_is_the_plans_refusal() -> None:
-    with pytest.raises(UserError) as refused:
-        apply_order(plan_of(3), "2", fixed_prompt("push in"))
-    assert refused.value.code == "deck.too_few_slides"
-
-
-def test_an_edited_prompt_is_saved_and_its_made_clip_becomes_stale() -> None:
-    plan = plan_of(3)
-    plan.record(1, "done", job_id="job-2", clip_path="/clips/2.mp4")
-    rows = deck_views.table_rows(plan, "en")
-    rows[1][3] = "orbit around the chart"
-    outcome = apply_prompt_edits(plan, rows)
-    assert outcome.changed == (1,) and outcome.refused == ()
-    edited = plan.transitions[1]
-    assert edited.prompt == "orbit around the chart" and edited.prompt_edited
-    assert edited.status == "pending" and edited.clip_path is None
-
-
-def test_a_prompt_of_a_transition_in_flight_is_refused_and_the_other_rows_still_apply() -> None:
-    plan = plan_of(3)
-    plan.record(0, "processing", job_id="job-1")
-    rows = deck_views.table_rows(plan, "en")
-    rows[0][3], rows[1][3] = "changed while running", "a gentle zoom"
-    outcome = apply_prompt_edits(plan, rows)
-    assert outcome.changed == (1,)
-    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
-    assert plan.transitions[0].prompt == "push in"
-    assert plan.transitions[1].prompt == "a gentle zoom"
-
-
-def test_a_table_shown_before_a_reorder_edits_the_pair_it_shows_wherever_it_went() -> None:
-    plan = plan_of(3)
-    stale = deck_views.table_rows(plan, "en")
-    apply_order(plan, "3, 1, 2", fixed_prompt("push in"))
-    stale[0][3] = "meant for 1 → 2"
-    outcome = apply_prompt_edits(plan, stale)
-    assert outcome.changed == (1,) and outcome.refused == ()
-    assert [t.prompt for t in plan.transitions] == ["push in", "meant for 1 → 2"]
-
-
-def test_an_edit_to_slides_no_longer_next_to_each_other_is_refused() -> None:
-    plan = plan_of(3)
-    stale = deck_views.table_rows(plan, "en")
-    apply_order(plan, "2, 1, 3", fixed_prompt("push in"))
-    stale[0][3] = "meant for 1 → 2"
-    outcome = apply_prompt_edits(plan, stale)
-    assert [e.code for e in outcome.refused] == ["deck.table_stale"]
-    assert "Slides 1 → 2 are no longer next to each other" in outcome.refused[0].text("en")
-    assert all(t.prompt == "push in" for t in plan.transitions)
-
-
-def test_a_new_duration_remakes_made_clips_but_leaves_running_ones_alone() -> None:
-    plan = plan_of(4)
-    plan.record(0, "done", job_id="job-1", clip_path="/clips/1.mp4")
-    plan.record(1, "processing", job_id="job-2")
-    outcome = apply_duration(plan, "10")
-    assert outcome.changed == (0, 2)
-    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
-    assert [t.duration for t in plan.transitions] == ["10", "5", "10"]
-    assert plan.transitions[0].status == "pending" and plan.duration == "10"
-
-
-def test_the_decks_negative_prompt_reaches_every_transition_except_the_ones_in_flight() -> None:
-    plan = plan_of(4)
-    plan.record(0, "done", job_id="job-1", clip_path="/clips/1.mp4")
-    plan.record(1, "processing", job_id="job-2")
-    outcome = apply_negative_prompt(plan, "  warped text, flicker ")
-    assert outcome.changed == (0, 2)
-    assert [e.code for e in outcome.refused] == ["deck.transition_busy"]
-    assert [t.negative_prompt for t in plan.transitions] == [
-        "warped text, flicker",
-        "",
-        "warped text, flicker",
-    ]
-    assert plan.transitions[0].status == "pending" and plan.transitions[0].clip_path is None
-    assert not any(t.prompt_edited for t in plan.transitions)
-
-
-def test_a_negative_prompt_over_the_limit_is_refused_before_any_transition_changes() -> None:
-    plan = plan_of(3)
-    with pytest.raises(UserError) as refused:
-        apply_negative_prompt(plan, "x" * 2501)
-    assert refused.value.code == "deck.prompt_too_long"
-    assert all(t.negative_prompt == "" for t in plan.transitions)
-
-
-def test_the_negative_prompt_starts_as_the_librarys_default_and_follows_the_prompt_language() -> (
-    None
-):
-    library = load_library()
-    english = default_negative(library, "en")
-    chinese = default_negative(library, "zh-CN")
-    assert english == build_negative_prompt(library, "en", DEFAULT_NEGATIVE) and english
-    assert chinese == build_negative_prompt(library, "zh-CN", DEFAULT_NEGATIVE) != english
-    langs = ["en", "zh-CN"]
-    assert negative_for_language(library, english, "zh-CN", langs) == chinese
-    assert negative_for_language(library, "", "en", langs) == english
-    assert negative_for_language(library, " my own words ", "zh-CN", langs) == "my own words"
-
-
-def test_slides_brought_together_by_a_reorder_get_the_decks_negative_prompt() -> None:
-    plan = plan_of(3)
-    apply_order(plan, "1, 3", with_negative(fixed_prompt("push in", "blur"), "no flicker"))
-    assert plan.transitions[0].pair == ("s001", "s003")
-    assert plan.transitions[0].negative_prompt == "no flicker"
-
-
-def test_a_slide_keeps_its_own_hold_time_when_the_decks_hold_time_changes() -> None:
-    plan = plan_of(3)
-    apply_slide_hold(plan, "s002", 5)
-    assert apply_deck_hold(plan, 3.5) is True
-    assert plan.holds() == [3.5, 5.0, 3.5]
-    assert apply_deck_hold(plan, 3.5) is False
-    apply_slide_hold(plan, "s002", None)
-    assert plan.holds() == [3.5, 3.5, 3.5]
-
-
-def test_a_hold_time_for_no_slide_or_past_a_minute_is_refused() -> None:
-    plan = plan_of(3)
-    with pytest.raises(UserError) as no_slide:
-        apply_slide_hold(plan, None, 4)
-    assert no_slide.value.code == "deck.no_hold_slide"
-    assert "请先选择一张幻灯片" in no_slide.value.text("zh-CN")
-    with pytest.raises(UserError) as too_long:
-        apply_slide_hold(plan, "s001", 61)
-    assert too_long.value.code == "deck.bad_hold" and plan.holds() == [2.0, 2.0, 2.0]
-
-
 # ---- what the tab shows ----------------------------------------------------------------------
 
 
 def test_every_deck_string_has_both_languages_with_the_same_blanks() -> None:
-    for en, zh in DECK_STRINGS.values():
+    for en, zh in ((found.en, found.zh) for found in DECK_STRINGS.values()):
         assert en.strip() and zh.strip()
         assert set(PLACEHOLDER.findall(en)) == set(PLACEHOLDER.findall(zh))
 
@@ -575,17 +408,19 @@ def test_the_deck_a_browser_had_open_is_found_again_without_naming_the_browser(
 # ---- the tab's own event handlers, called as Gradio calls them ------------------------------
 
 
-def handler(demo: gr.Blocks, name: str) -> tuple[Callable[..., Any], list[Any]]:
-    """The Deck tab's event handler `name` and its input components."""
-    for fn in demo.fns.values():
-        if fn.fn is not None and fn.fn.__name__ == name and fn.fn.__module__.endswith("deck_tab"):
-            return fn.fn, list(fn.inputs)
-    raise LookupError(name)
+def tab_of(launched: Launched) -> DeckTab:
+    """The Deck tab of a launched Studio (its components, context and workspace)."""
+    return launched.demo.studio_context.extras[TAB_KEY]
 
 
-def component(demo: gr.Blocks, elem_id: str) -> Any:
-    """The component with this elem_id."""
-    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+def start_values(inputs: set[Any]) -> dict[Any, Any]:
+    """The values `inputs` start with on a fresh page, keyed by component."""
+    return {c: getattr(c, "value", None) for c in inputs}
+
+
+def at(values: list[Any], name: str) -> Any:
+    """The value opening a deck gave the component `name` (`OPENED_FIELDS`)."""
+    return values[OPENED_FIELDS.index(name)]
 
 
 def request_in(lang: str) -> gr.Request:
@@ -605,7 +440,7 @@ def test_the_deck_tab_says_plainly_when_pptx_input_is_unavailable(
         if getattr(block, "elem_id", None) == "kts-deck-no-pptx"
     ]
     assert len(notes) == 1 and notes[0].visible is (not installed)
-    en, zh = DECK_STRINGS["deck_no_soffice"]
+    en, zh = DECK_STRINGS["deck_no_soffice"].en, DECK_STRINGS["deck_no_soffice"].zh
     assert "PowerPoint (.pptx) input is not available here" in en and "LibreOffice" in en
     assert "无法使用 PowerPoint" in zh and "PDF" in zh
 
@@ -628,8 +463,8 @@ def test_the_deck_tabs_generate_and_retry_share_the_generate_group_of_three(
 def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
     deck_studio: Launched,
 ) -> None:
-    on_generate, inputs = handler(deck_studio.demo, "on_generate")
-    said, _ = on_generate(dict.fromkeys(inputs), request_in("zh-CN"))
+    tab = tab_of(deck_studio)
+    said, _ = deck_tab.on_generate(tab, dict.fromkeys(tab.generate_inputs()), request_in("zh-CN"))
     assert "还没有打开任何幻灯片" in said and 'data-kind="error"' in said
     assert "请先上传 PowerPoint 文件、PDF" in said
 
@@ -637,46 +472,58 @@ def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
 def test_another_model_opens_a_separate_deck_for_the_same_slides(
     deck_studio: Launched, tmp_path: Path
 ) -> None:
-    demo = deck_studio.demo
+    tab = tab_of(deck_studio)
     pdf = write_pdf(tmp_path / "models.pdf", 2, offset=2)
-    on_upload, upload_inputs = handler(demo, "on_upload")
-    values = {c: getattr(c, "value", None) for c in upload_inputs}
-    values[component(demo, "kts-deck-files")] = [str(pdf)]
-    opened = on_upload(values, request_in("en"))
-    first_id = opened[0]
-    assert opened[7] == "kling-v2-6" and [u["value"] for u in opened[8:10]] == ["pro", "5"]
-    assert opened[8]["interactive"] is False and "makes pro only" in opened[8]["info"]
+    values = start_values(tab.open_inputs()) | {tab.files: [str(pdf)]}
+    opened = deck_tab.on_upload(tab, values, request_in("en"))
+    first_id = at(opened, "deck_state")
+    assert at(opened, "model") == "kling-v2-6"
+    mode, duration = at(opened, "mode"), at(opened, "duration")
+    assert [mode["value"], duration["value"]] == ["pro", "5"]
+    assert mode["interactive"] is False and "makes pro only" in mode["info"]
 
-    on_model, model_inputs = handler(demo, "on_model")
-    state = next(c for c in model_inputs if type(c) is gr.State)
-    changed = values | {state: first_id, component(demo, "kts-deck-model"): "kling-v1"}
-    changed[component(demo, "kts-deck-mode")] = "std"
-    reopened = on_model(changed, request_in("en"))
-    assert reopened[0] != first_id and reopened[7] == "kling-v1"
-    assert [u["value"] for u in reopened[8:10]] == ["std", "5"]
-    assert reopened[8]["interactive"] and reopened[9]["interactive"] is False
-    workspace = demo.studio_context.extras["deck_workspace"]
-    assert workspace.load(first_id, HANDLER_OWNER).settings.model == "kling-v2-6"
+    changed = values | {tab.deck_state: first_id, tab.model: "kling-v1", tab.mode: "std"}
+    reopened = deck_tab.on_model(tab, changed, request_in("en"))
+    assert at(reopened, "deck_state") != first_id and at(reopened, "model") == "kling-v1"
+    mode, duration = at(reopened, "mode"), at(reopened, "duration")
+    assert [mode["value"], duration["value"]] == ["std", "5"]
+    assert mode["interactive"] and duration["interactive"] is False
+    assert tab.workspace.load(first_id, HANDLER_OWNER).settings.model == "kling-v2-6"
 
 
-def opened_deck(demo: gr.Blocks, pdf: Path, lang: str = "en") -> tuple[str, dict[Any, Any]]:
-    """Upload `pdf` through the tab's upload handler: the deck id and the inputs it used."""
-    on_upload, upload_inputs = handler(demo, "on_upload")
-    values = {c: getattr(c, "value", None) for c in upload_inputs}
-    values[component(demo, "kts-deck-files")] = [str(pdf)]
-    return on_upload(values, request_in(lang))[0], values
+def opened_deck(tab: DeckTab, *files: Path, lang: str = "en") -> tuple[str, dict[Any, Any]]:
+    """Upload `files` (in that order) through the tab's upload handler: the deck id and the
+    inputs it used."""
+    values = start_values(tab.open_inputs()) | {tab.files: [str(f) for f in files]}
+    return deck_tab.on_upload(tab, values, request_in(lang))[0], values
+
+
+def test_pictures_keep_the_order_they_were_picked_in_and_the_first_names_the_deck(
+    deck_studio: Launched, tmp_path: Path
+) -> None:
+    tab = tab_of(deck_studio)
+    picked = []
+    for index, name in ((3, "Closing.png"), (1, "agenda.png"), (2, "Budget.png")):
+        slide_image(index).save(tmp_path / name)
+        picked.append(tmp_path / name)
+    deck_id, _ = opened_deck(tab, *picked)
+    deck = tab.workspace.load(deck_id, HANDLER_OWNER)
+    assert deck is not None and deck.settings.title == "Closing"
+    assert [s.name for s in deck.plan.slides] == ["Closing.png", "agenda.png", "Budget.png"]
+    assert [caption for _, caption in deck_views.gallery_items(deck.plan)] == [
+        "1 · Closing.png",
+        "2 · agenda.png",
+        "3 · Budget.png",
+    ]
 
 
 def test_the_new_take_box_reaches_the_engine_with_generate(
     deck_studio: Launched, tmp_path: Path
 ) -> None:
-    demo = deck_studio.demo
-    deck_id, _ = opened_deck(demo, write_pdf(tmp_path / "take.pdf", 2, offset=1))
-    on_generate, inputs = handler(demo, "on_generate")
-    values = {c: getattr(c, "value", None) for c in inputs}
-    values[next(c for c in inputs if type(c) is gr.State)] = deck_id
-    values[component(demo, "kts-deck-new-take")] = True
-    said, noted = on_generate(values, request_in("en"))
+    tab = tab_of(deck_studio)
+    deck_id, _ = opened_deck(tab, write_pdf(tmp_path / "take.pdf", 2, offset=1))
+    values = start_values(tab.generate_inputs()) | {tab.deck_state: deck_id, tab.new_take: True}
+    said, noted = deck_tab.on_generate(tab, values, request_in("en"))
     assert "1 transition handed to the engine" in said and noted is True
     jobs = deck_studio.runtime.engine.jobs(deck_id=deck_id)
     assert len(jobs) == 1 and jobs[0].spec.new_take
@@ -685,25 +532,22 @@ def test_the_new_take_box_reaches_the_engine_with_generate(
 def test_the_negative_prompt_box_changes_the_open_decks_transitions_and_its_language(
     deck_studio: Launched, tmp_path: Path
 ) -> None:
-    demo = deck_studio.demo
-    deck_id, values = opened_deck(demo, write_pdf(tmp_path / "negative.pdf", 3, offset=2))
-    negative = component(demo, "kts-deck-negative")
-    workspace = demo.studio_context.extras["deck_workspace"]
-    english = values[negative]
+    tab = tab_of(deck_studio)
+    deck_id, values = opened_deck(tab, write_pdf(tmp_path / "negative.pdf", 3, offset=2))
+    workspace = tab.workspace
+    english = values[tab.negative]
 
     def negatives() -> set[str]:
         return {t.negative_prompt for t in workspace.load(deck_id, HANDLER_OWNER).plan.transitions}
 
     assert negatives() == {english}
 
-    on_defaults, _ = handler(demo, "on_defaults")
-    _, shown, said = on_defaults(deck_id, "zh-CN", "", english, request_in("en"))
+    _, shown, said = deck_tab.on_defaults(tab, deck_id, "zh-CN", "", english, request_in("en"))
     assert "new negative prompt" in said
-    assert shown == default_negative(demo.studio_context.library, "zh-CN") != english
+    assert shown == default_negative(tab.ctx.library, "zh-CN") != english
     assert negatives() == {shown}
 
-    on_negative, _ = handler(demo, "on_negative")
-    on_negative(deck_id, "camera shake", request_in("en"))
+    deck_tab.on_negative(tab, deck_id, "camera shake", request_in("en"))
     plan = workspace.load(deck_id, HANDLER_OWNER).plan
     assert [t.negative_prompt for t in plan.transitions] == ["camera shake", "camera shake"]
 
@@ -711,21 +555,18 @@ def test_the_negative_prompt_box_changes_the_open_decks_transitions_and_its_lang
 def test_a_slides_own_hold_time_is_applied_kept_by_the_decks_slider_and_reset(
     deck_studio: Launched, tmp_path: Path
 ) -> None:
-    demo = deck_studio.demo
-    deck_id, _ = opened_deck(demo, write_pdf(tmp_path / "holds.pdf", 3, offset=3))
-    workspace = demo.studio_context.extras["deck_workspace"]
-    on_slide_hold, _ = handler(demo, "on_slide_hold")
-    summary, menu, seconds, said = on_slide_hold(deck_id, "s002", 6, request_in("en"))
+    tab = tab_of(deck_studio)
+    deck_id, _ = opened_deck(tab, write_pdf(tmp_path / "holds.pdf", 3, offset=3))
+    workspace = tab.workspace
+    summary, menu, seconds, said = deck_tab.on_slide_hold(tab, deck_id, "s002", 6, request_in("en"))
     assert "Slide 2 is now held for 6 s." in said
     assert summary.endswith("Held 2 s, except slides 2: 6 s") and seconds == 6
     assert menu["value"] == "s002" and menu["choices"][1] == ("2 · holds.pdf p2 · 6 s", "s002")
 
-    on_hold, _ = handler(demo, "on_hold")
-    on_hold(deck_id, 1.5, "s002", request_in("en"))
+    deck_tab.on_hold(tab, deck_id, 1.5, "s002", request_in("en"))
     assert workspace.load(deck_id, HANDLER_OWNER).plan.holds() == [1.5, 6.0, 1.5]
 
-    on_reset, _ = handler(demo, "on_slide_hold_reset")
-    *_, seconds, _ = on_reset(deck_id, "s002", request_in("en"))
+    *_, seconds, _ = deck_tab.on_slide_hold_reset(tab, deck_id, "s002", request_in("en"))
     assert seconds == 1.5 and workspace.load(deck_id, HANDLER_OWNER).plan.holds() == [1.5, 1.5, 1.5]
 
 

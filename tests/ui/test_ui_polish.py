@@ -4,9 +4,8 @@ presets downloaded as a file and imported back (Settings tab)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 import pytest
@@ -17,7 +16,7 @@ from kling_ui.jobs.models import JobStatus
 from kling_ui.jobs.requests import JobRequest, store_pair, submit
 from kling_ui.prompts import PresetLibrary, load_library
 from kling_ui.runtime import Runtime
-from kling_ui.ui import build_studio
+from kling_ui.ui import build_studio, settings_tab, studio_tab
 from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
 from kling_ui.ui.preset_files import export_file, import_file, studio_menus
 
@@ -170,14 +169,6 @@ def slow_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[gr.Blocks]
         runtime.close()
 
 
-def handler(demo: gr.Blocks, module: str, name: str) -> Callable[..., Any]:
-    """The event handler `name` defined in the tab module `module`."""
-    for fn in demo.fns.values():
-        if fn.fn is not None and fn.fn.__name__ == name and fn.fn.__module__.endswith(module):
-            return fn.fn
-    raise LookupError(name)
-
-
 def request_in(lang: str) -> gr.Request:
     """A request from a browser whose language is `lang`."""
     return gr.Request(headers={"accept-language": lang}, session_hash="polish-test")
@@ -213,26 +204,26 @@ def test_the_timer_offers_this_browsers_running_job_and_skips_an_unchanged_menu(
 ) -> None:
     job_id = start_job(slow_studio, slide_files, "tick-browser")
     until_processing(slow_studio, job_id)
-    on_tick = handler(slow_studio, "studio_tab", "on_tick")
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
     menu_at = 6  # the job list, the result panel (5), then the cancel menu, its signature, row
-    fresh = on_tick({}, None, "", [], "tick-browser", request_in("en"))
+    fresh = studio_tab.on_tick(ctx, {}, None, "", [], "tick-browser", request_in("en"))
     update, signature, row = fresh[menu_at : menu_at + 3]
     assert [value for _, value in update["choices"]] == [job_id]
     assert update["value"] is None and job_id in signature and row["visible"] is True
-    again = on_tick({}, job_id, signature, [], "tick-browser", request_in("en"))
+    again = studio_tab.on_tick(ctx, {}, job_id, signature, [], "tick-browser", request_in("en"))
     assert again[menu_at : menu_at + 3] == [gr.skip()] * 3
-    elsewhere = on_tick({}, None, "", [], "other-browser", request_in("en"))
+    elsewhere = studio_tab.on_tick(ctx, {}, None, "", [], "other-browser", request_in("en"))
     assert elsewhere[menu_at] == gr.skip()  # nothing of its own: the empty menu stays as it is
-    slow_studio.studio_context.engine.cancel(job_id)  # type: ignore[attr-defined]
+    ctx.engine.cancel(job_id)
 
 
 def test_cancel_job_cancels_this_browsers_job_and_says_so(
     slow_studio: gr.Blocks, slide_files: tuple[Path, Path]
 ) -> None:
     job_id = start_job(slow_studio, slide_files, "cancel-browser")
-    on_cancel_job = handler(slow_studio, "studio_tab", "on_cancel_job")
-    cleared, said = on_cancel_job(job_id, "cancel-browser", request_in("zh-CN"))
-    engine = slow_studio.studio_context.engine  # type: ignore[attr-defined]
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
+    cleared, said = studio_tab.on_cancel_job(ctx, job_id, "cancel-browser", request_in("zh-CN"))
+    engine = ctx.engine
     assert engine.get(job_id).status is JobStatus.CANCELLED
     assert cleared is None and f"任务 {job_id[:8]} 已取消。" in said
 
@@ -241,10 +232,10 @@ def test_cancel_job_refuses_another_browsers_job_in_the_browsers_language(
     slow_studio: gr.Blocks, slide_files: tuple[Path, Path]
 ) -> None:
     job_id = start_job(slow_studio, slide_files, "owner-browser")
-    on_cancel_job = handler(slow_studio, "studio_tab", "on_cancel_job")
-    menu, said = on_cancel_job(job_id, "intruder-browser", request_in("zh-CN"))
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
+    menu, said = studio_tab.on_cancel_job(ctx, job_id, "intruder-browser", request_in("zh-CN"))
     assert menu == gr.skip() and "不是从本浏览器发起的" in said and 'data-kind="error"' in said
-    engine = slow_studio.studio_context.engine  # type: ignore[attr-defined]
+    engine = ctx.engine
     assert engine.get(job_id).status.active
     engine.cancel(job_id)
 
@@ -253,14 +244,14 @@ def test_download_then_import_in_settings_fills_the_studios_preset_menus(
     slow_studio: gr.Blocks, tmp_path: Path
 ) -> None:
     exported = export_file(own_presets(tmp_path / "elsewhere"), tmp_path / "out")
-    on_import = handler(slow_studio, "settings_tab", "on_import_presets")
-    cleared, said, template_menu, camera_menu, *_ = on_import(str(exported), request_in("en"))
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
+    imported = settings_tab.on_import_presets(ctx, str(exported), request_in("en"))
+    cleared, said, template_menu, camera_menu, *_ = imported
     assert cleared is None and "Imported 2 presets" in said
     assert ("My orbit", "my-orbit") in template_menu["choices"]
     assert ("Slow orbit", "slow-orbit") in camera_menu["choices"]
 
-    on_download = handler(slow_studio, "settings_tab", "on_download_presets")
-    path, said = on_download(request_in("zh-CN"))
+    path, said = settings_tab.on_download_presets(ctx, request_in("zh-CN"))
     assert "slow-orbit" in Path(path).read_text(encoding="utf-8")
     assert "文件中包含您自己的 2 个预设" in said
 
@@ -270,7 +261,7 @@ def test_importing_a_wrong_file_in_settings_is_refused_in_the_browsers_language(
 ) -> None:
     wrong = tmp_path / "wrong.json"
     wrong.write_text("not json at all", encoding="utf-8")
-    on_import = handler(slow_studio, "settings_tab", "on_import_presets")
-    kept, said, *menus = on_import(str(wrong), request_in("zh-CN"))
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
+    kept, said, *menus = settings_tab.on_import_presets(ctx, str(wrong), request_in("zh-CN"))
     assert "无法导入预设：不是有效的 JSON" in said and "导出预设" in said
     assert kept == gr.skip() and all(menu == gr.skip() for menu in menus)

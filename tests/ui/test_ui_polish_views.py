@@ -3,6 +3,7 @@ explain themselves, nothing stale, the draft kept in the browser, the deck's wor
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
@@ -11,18 +12,18 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from gradio.helpers import special_args
 from ui_helpers import make_job
 
 from kling_ui.deck import DeckPlan, Slide, fixed_prompt
-from kling_ui.deck.natural import natural_key
 from kling_ui.deck.run import DeckProgress
 from kling_ui.frames import prepare_pair
 from kling_ui.i18n import Text, UserError
 from kling_ui.jobs.models import KEYS_DEMO, KEYS_OWN, JobStatus
 from kling_ui.prompts import load_library
 from kling_ui.ui import deck_views, texts, views
-from kling_ui.ui.common import answers_in_words
-from kling_ui.ui.deck_upload import new_upload, staged_in_order
+from kling_ui.ui.common import answers_in_words, bound, lang_of
+from kling_ui.ui.deck_tab import new_upload
 from kling_ui.ui.drafts import (
     PreparedFrames,
     frames_record,
@@ -31,6 +32,7 @@ from kling_ui.ui.drafts import (
     restored_prompt,
 )
 from kling_ui.ui.prompting import PromptChoice, default_choice, preview
+from kling_ui.ui.submitting import blocked
 from kling_ui.ui.uploads import LenientFile, LenientImage
 
 FIRST = Path("/data/frames/a.png")
@@ -142,6 +144,9 @@ def test_an_empty_prompt_keeps_generate_off_and_says_why() -> None:
         "kling-v2-6", "pro", "5", has_first=True, has_tail=False, prompt=" ", needs_prompt=True
     )
     assert not state.can_submit and "The prompt is empty" in views.blocked_text(state, "en")
+    refused = blocked(state)
+    assert refused.code == "generate.blocked" and "The prompt is empty" in refused.text("en")
+    assert refused.text("zh-CN") == views.blocked_text(state, "zh-CN")
     lab_variant = views.control_state("kling-v2-6", "pro", "5", has_first=True, has_tail=False)
     assert lab_variant.can_submit  # only the Studio asks for a prompt
 
@@ -295,6 +300,30 @@ def test_frames_prepared_at_upload_are_reused_while_their_files_are_there(tmp_pa
         other.write_bytes(b"png")
         prepared.put(PreparedFrames.key(name, None, "fit"), Stored(other))
     assert prepared.get(PreparedFrames.key("b", None, "fit")) is None  # the oldest went
+    made: list[str] = []
+
+    def prepare() -> Stored:
+        made.append("once")
+        return Stored(tmp_path / "d.png")
+
+    kept = prepared.get_or_put(PreparedFrames.key("d", None, "fit"), prepare)
+    fresh = prepared.get_or_put(PreparedFrames.key("e", None, "fit"), prepare)
+    assert kept is not fresh and made == ["once"]  # "d" was kept: only "e" was prepared
+    assert prepared.get_or_put(PreparedFrames.key("e", None, "fit"), prepare) is fresh
+
+
+def test_a_handler_wired_with_its_context_still_asks_gradio_for_the_request() -> None:
+    def on_thing(ctx: str, value: str, request: gr.Request) -> tuple[str, str, str]:
+        """A handler over a context."""
+        return ctx, value, lang_of(request)
+
+    wired = bound(on_thing, "the context")
+    assert wired.__name__ == "on_thing" and list(inspect.signature(wired).parameters) == [
+        "value",
+        "request",
+    ]
+    filled, *_ = special_args(wired, ["a value"], request=request_in("zh-CN"))
+    assert wired(*filled) == ("the context", "a value", "zh-CN")
 
 
 # ---- the deck's words and order --------------------------------------------------------------
@@ -330,21 +359,11 @@ def test_counts_are_singular_for_one_in_both_languages() -> None:
     assert deck_views.counted("transition", 1, "en") == "1 transition"
     assert deck_views.counted("transition", 3, "en") == "3 transitions"
     assert deck_views.counted("slide", 1, "zh-CN") == "1 张幻灯片"
-    assert deck_views.headline(progress(1), 3, "en") == "0 of 1 transition done"
-    assert deck_views.headline(progress(1), 3, "zh-CN") == "已完成 0/1 个转场"
+    assert progress(1).text("en") == "0 of 1 transition done"
+    assert progress(1).text("zh-CN") == "已完成 0/1 个转场"
     assert deck_views.queued_message(1, 0, 12, "en").startswith("1 transition handed")
     assert "finish: 1 transition (at most 12" in deck_views.queued_message(1, 1, 12, "en")
     assert "自动开始：2 个转场" in deck_views.queued_message(0, 2, 12, "zh-CN")
-
-
-def test_the_time_left_counts_waiting_transitions_and_the_final_assembly() -> None:
-    running = progress(5, done=0, estimate=10.0)
-    left = deck_views.time_left(running, 3)
-    assert left == pytest.approx(10.0 + 3.0 + 0.7 * 5)
-    backlog = progress(5, done=0, estimate=10.0, waiting=4)
-    assert deck_views.time_left(backlog, 3) == pytest.approx(left + 2 * 10.0)
-    assert deck_views.time_left(progress(5, done=5, estimate=1.0), 3) is None
-    assert deck_views.time_left(progress(5), 3) is None  # nothing known yet
 
 
 def test_picked_names_are_shown_without_the_order_prefix_and_give_the_title() -> None:
@@ -369,22 +388,6 @@ def test_a_new_upload_replaces_the_files_before_it() -> None:
     assert new_upload(["a", "b", "a", "b"], ["a", "b"]) == ["a", "b"]  # the same ones again
     assert new_upload(["a", "x", "t", "a", "m"], ["a", "x"]) == ["t", "a", "m"]
     assert new_upload(["a", "c"], ["a", "b"]) == ["a", "c"]  # the box was changed by hand
-
-
-def test_files_are_handed_to_the_loader_in_the_order_they_were_picked(tmp_path: Path) -> None:
-    picked = []
-    for name in ("slide10.png", "slide2.png", "Appendix.png"):
-        path = tmp_path / name
-        path.write_bytes(name.encode())
-        picked.append(str(path))
-    with staged_in_order(picked) as staged:
-        assert sorted(staged, key=lambda p: natural_key(p.name)) == staged
-        assert [p.read_bytes() for p in staged] == [b"slide10.png", b"slide2.png", b"Appendix.png"]
-        assert [deck_views.shown_name(p.name) for p in staged] == [Path(p).name for p in picked]
-        folder = staged[0].parent
-    assert not folder.exists()
-    with staged_in_order(picked[:1]) as single:
-        assert single == [Path(picked[0])]
 
 
 def test_the_decks_mode_and_duration_say_why_a_choice_is_off() -> None:

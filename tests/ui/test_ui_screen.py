@@ -5,6 +5,7 @@ order, title and presenter page. Debian's Chromium via Playwright, demo mode."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +13,17 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from gradio.helpers import special_args
 from playwright.sync_api import Browser, Page, expect
 from ui_helpers import Launched, fast_settings, launch
 
 from kling_ui.jobs.models import JobSpec, JobStatus
 from kling_ui.simulator import slide_png
+from kling_ui.ui import lab_tab
 from kling_ui.ui.build import DRAFT_PROMPT_STORAGE
+
+REQUEST_MARK: Any = object()  # stands for the request Gradio hands a handler
+EVENT_DATA = gr.EventData(None, {"index": [0, 0], "value": ""})  # a row selected
 
 browser_test = pytest.mark.browser
 
@@ -333,15 +339,34 @@ def test_the_lab_saves_a_preset_only_from_the_variant_marked_in_this_run(
     engine.wait(earlier, timeout=60)
     engine.mark_best(earlier)  # marked in an earlier run; this run reuses the same job
     assert engine.get(earlier).status is JobStatus.DONE
-    on_save = next(
-        fn.fn
-        for fn in demo.fns.values()
-        if fn.fn is not None
-        and fn.fn.__name__ == "on_save"
-        and fn.fn.__module__.endswith("lab_tab")
-    )
+    ctx = demo.studio_context
     request = gr.Request(headers={"accept-language": "en"}, session_hash="lab-screen")
-    said, menu = on_save("Not marked", [earlier], None, "lab-screen", request)
+    said, menu = lab_tab.on_save(ctx, "Not marked", [earlier], None, "lab-screen", request)
     assert "Mark one finished variant as the best first" in said and menu == gr.skip()
-    said, menu = on_save("Marked", [earlier], earlier, "lab-screen", request)
+    said, menu = lab_tab.on_save(ctx, "Marked", [earlier], earlier, "lab-screen", request)
     assert "Saved the preset “Marked”" in said and menu["value"]
+
+
+def test_gradio_hands_every_wired_handler_its_request_and_event_data(
+    screen_studio: Launched,
+) -> None:
+    # The handlers are wired with their context given (`common.bound`): Gradio must still
+    # see the parameters it fills itself, or the handler would get None (or an input).
+    demo = screen_studio.demo
+    checked = 0
+    for fn in demo.fns.values():
+        wired = fn.fn
+        if wired is None:
+            continue
+        wanted = list(inspect.signature(wired).parameters)
+        given = 1 if fn.inputs_as_dict else len(fn.inputs)  # a set of inputs: one dict
+        filled, *_ = special_args(
+            wired, [object()] * given, request=REQUEST_MARK, event_data=EVENT_DATA
+        )
+        for name, value in zip(wanted, filled, strict=True):
+            if name == "request":
+                assert value is REQUEST_MARK, f"{wired.__qualname__} got no request"
+                checked += 1
+            if name == "evt":
+                assert isinstance(value, gr.SelectData), f"{wired.__qualname__}: no row"
+    assert checked >= 30

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from kling_ui.deck.run import DeckSettings
 from kling_ui.jobs.models import JobSpec, JobStatus
 from kling_ui.prompts import load_library
 from kling_ui.prompts.owned import owner_file_name
+from kling_ui.ui import deck_tab, history_tab, lab_tab, settings_tab, studio_tab
+from kling_ui.ui.deck_tab import TAB_KEY
 from kling_ui.ui.preset_files import export_file
 
 TIMEOUT_MS = 60_000
@@ -101,19 +103,6 @@ def _png(text: str) -> bytes:
     return slide_png(640, 360, text)
 
 
-def handler(demo: gr.Blocks, module: str, name: str) -> tuple[Callable[..., Any], list[Any]]:
-    """The event handler `name` defined in the tab module `module`, and its inputs."""
-    for fn in demo.fns.values():
-        if fn.fn is not None and fn.fn.__name__ == name and fn.fn.__module__.endswith(module):
-            return fn.fn, list(fn.inputs)
-    raise LookupError(name)
-
-
-def component(demo: gr.Blocks, elem_id: str) -> Any:
-    """The component with this elem_id."""
-    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
-
-
 def as_user(user: str) -> gr.Request:
     """A request from a logged-in person."""
     return gr.Request(username=user, session_hash=f"session-of-{user}")
@@ -189,11 +178,14 @@ def test_the_cap_refuses_one_job_too_many_in_the_callers_language(
 def test_history_lists_mine_and_the_team_read_only_and_refuses_a_teammates_cancel(
     team_studio: Launched,
 ) -> None:
-    demo = team_studio.demo
+    ctx = team_studio.demo.studio_context
     alices = engine_job(team_studio, "user:alice", "alice lists this")
     bobs = engine_job(team_studio, "user:bob", "bob lists that")
     anonymous = engine_job(team_studio, "browser:not-a-teammate", "nobody's business")
-    on_filter, _ = handler(demo, "history_tab", "on_filter")
+
+    def on_filter(*values: Any) -> list[Any]:
+        return history_tab.on_filter(ctx, *values)
+
     _, ids, *_ = on_filter("all", "", None, "mine", None, as_user("bob"))
     assert bobs in ids and alices not in ids and anonymous not in ids
     _, ids, *_ = on_filter("all", "", None, "team", None, as_user("bob"))
@@ -203,32 +195,27 @@ def test_history_lists_mine_and_the_team_read_only_and_refuses_a_teammates_cance
     assert "alice lists this" in detail and "Made by alice, read-only" in whose
     assert cancel["visible"] is False
 
-    on_cancel, _ = handler(demo, "history_tab", "on_cancel")
-    *untouched, said = on_cancel(alices, None, as_user("bob"))
+    *untouched, said = history_tab.on_cancel(ctx, alices, None, as_user("bob"))
     assert "There is no job" in said and untouched == [gr.skip()] * len(untouched)
     assert team_studio.runtime.engine.get(alices).status is not JobStatus.CANCELLED
 
-    on_reuse, _ = handler(demo, "history_tab", "on_reuse")
-    copied = on_reuse(alices, None, as_user("bob"))
+    copied = history_tab.on_reuse(ctx, alices, None, as_user("bob"))
     assert "alice lists this" in copied  # the prompt lands in bob's own Studio
-    *untouched, said = on_reuse(anonymous, None, as_user("bob"))
+    *untouched, said = history_tab.on_reuse(ctx, anonymous, None, as_user("bob"))
     assert "There is no job" in said and untouched == [gr.skip()] * len(untouched)
 
 
 def test_the_studios_cancel_list_and_the_lab_refuse_another_browsers_jobs(
     open_studio: Launched,
 ) -> None:
-    demo = open_studio.demo
+    ctx = open_studio.demo.studio_context
     theirs = engine_job(open_studio, "browser:first", "first's running job")
-    on_cancel_job, _ = handler(demo, "studio_tab", "on_cancel_job")
-    _, said = on_cancel_job(theirs, "second", as_browser("second"))
+    _, said = studio_tab.on_cancel_job(ctx, theirs, "second", as_browser("second"))
     assert "was not started from this browser" in said
-    on_best, _ = handler(demo, "lab_tab", "on_best")
-    marked, said, _ = on_best([theirs], "second", as_browser("second"))
+    marked, said, _ = lab_tab.on_best(ctx, 0, [theirs], "second", as_browser("second"))
     assert marked == gr.skip() and "No result yet" in said
     assert not open_studio.runtime.engine.get(theirs).best
-    on_tick, _ = handler(demo, "studio_tab", "on_tick")
-    progress = on_tick({}, None, "", [], "second", as_browser("second"))[0]
+    progress = studio_tab.on_tick(ctx, {}, None, "", [], "second", as_browser("second"))[0]
     assert theirs not in progress
 
 
@@ -245,30 +232,25 @@ def write_pdf(path: Path, pages: int) -> Path:
 def test_the_same_slides_uploaded_in_two_browsers_are_two_decks_each_only_its_own(
     open_studio: Launched, tmp_path: Path
 ) -> None:
-    demo = open_studio.demo
+    tab = open_studio.demo.studio_context.extras[TAB_KEY]
     pdf = write_pdf(tmp_path / "shared.pdf", 3)
-    on_upload, inputs = handler(demo, "deck_tab", "on_upload")
-    values = {c: getattr(c, "value", None) for c in inputs}
-    values[component(demo, "kts-deck-files")] = [str(pdf)]
-    values[component(demo, "kts-deck-title")] = "First's title"
-    first_id = on_upload(values, as_browser("deck-first"))[0]
-    values[component(demo, "kts-deck-title")] = "Second's title"
-    second_id = on_upload(values, as_browser("deck-second"))[0]
+    values = {c: getattr(c, "value", None) for c in tab.open_inputs()}
+    values |= {tab.files: [str(pdf)], tab.title: "First's title"}
+    first_id = deck_tab.on_upload(tab, values, as_browser("deck-first"))[0]
+    values[tab.title] = "Second's title"
+    second_id = deck_tab.on_upload(tab, values, as_browser("deck-second"))[0]
     assert first_id != second_id
 
-    workspace = demo.studio_context.extras["deck_workspace"]
+    workspace = tab.workspace
     first = workspace.load(first_id, "session:page-deck-first")
     assert first is not None and first.settings.title == "First's title"
     assert workspace.load(first_id, "session:page-deck-second") is None
-    on_generate, generate_inputs = handler(demo, "deck_tab", "on_generate")
-    state = next(c for c in generate_inputs if type(c) is gr.State)
-    chosen = {c: getattr(c, "value", None) for c in generate_inputs} | {state: first_id}
-    assert "No deck is open" in on_generate(chosen, as_browser("deck-second"))[0]
-    on_title, _ = handler(demo, "deck_tab", "on_title")
-    on_title(first_id, "Renamed by a stranger", as_browser("deck-second"))
+    chosen = {c: getattr(c, "value", None) for c in tab.generate_inputs()}
+    chosen[tab.deck_state] = first_id
+    assert "No deck is open" in deck_tab.on_generate(tab, chosen, as_browser("deck-second"))[0]
+    deck_tab.on_title(tab, first_id, "Renamed by a stranger", as_browser("deck-second"))
     assert workspace.load(first_id, "session:page-deck-first").settings.title == "First's title"
-    on_load, _ = handler(demo, "deck_tab", "on_load")
-    assert on_load(None, as_browser("deck-second"))[0] == second_id
+    assert deck_tab.on_load(tab, None, as_browser("deck-second"))[0] == second_id
 
 
 # ---- presets ---------------------------------------------------------------------------------
@@ -280,21 +262,26 @@ def test_a_preset_imported_in_one_browser_is_only_in_that_browsers_menus(
     mine = load_library(tmp_path / "mine")
     mine.save_user_preset("template", "my-secret-orbit", "My secret orbit", "a secret orbit")
     exported = export_file(mine, tmp_path / "out")
-    demo = open_studio.demo
-    on_import, _ = handler(demo, "settings_tab", "on_import_presets")
-    _, _, template_menu, *_ = on_import(str(exported), as_browser("presets-first"))
+    ctx = open_studio.demo.studio_context
+    imported = settings_tab.on_import_presets(ctx, str(exported), as_browser("presets-first"))
+    _, _, template_menu, *_ = imported
     assert ("My secret orbit", "my-secret-orbit") in template_menu["choices"]
 
-    on_load, _ = handler(demo, "studio_tab", "on_load")
-    theirs = on_load(None, None, None, None, as_browser("presets-second"))[1]["choices"]
-    again = on_load(None, None, None, None, as_browser("presets-first"))[1]["choices"]
-    assert ("My secret orbit", "my-secret-orbit") not in theirs
-    assert ("My secret orbit", "my-secret-orbit") in again
-    on_prompt, prompt_inputs = handler(demo, "studio_tab", "on_prompt")
-    chosen = {c: getattr(c, "value", None) for c in prompt_inputs}
-    chosen[component(demo, "kts-template")] = "my-secret-orbit"
-    assert "a secret orbit" in on_prompt(chosen, as_browser("presets-first"))[0].lower()
-    assert "a secret orbit" not in on_prompt(chosen, as_browser("presets-second"))[0].lower()
+    def template_menu_of(browser: str) -> list[Any]:
+        loaded = studio_tab.on_load(ctx, None, None, None, None, as_browser(browser))
+        return loaded[1]["choices"]
+
+    assert ("My secret orbit", "my-secret-orbit") not in template_menu_of("presets-second")
+    assert ("My secret orbit", "my-secret-orbit") in template_menu_of("presets-first")
+    controls = ctx.studio
+    chosen = {c: getattr(c, "value", None) for c in [*controls.prompt_inputs(), ctx.browser_id]}
+    chosen[controls.template] = "my-secret-orbit"
+
+    def prompt_for(browser: str) -> str:
+        return studio_tab.on_prompt(ctx, controls, chosen, as_browser(browser))[0].lower()
+
+    assert "a secret orbit" in prompt_for("presets-first")
+    assert "a secret orbit" not in prompt_for("presets-second")
 
     data = open_studio.runtime.settings.data_dir
     kept = data / "presets" / owner_file_name("session:page-presets-first")
@@ -303,17 +290,18 @@ def test_a_preset_imported_in_one_browser_is_only_in_that_browsers_menus(
 
 
 def test_the_labs_best_prompt_is_saved_among_its_owners_presets_only(open_studio: Launched) -> None:
-    demo = open_studio.demo
+    ctx = open_studio.demo.studio_context
     engine = open_studio.runtime.engine
     best = engine_job(
         open_studio, "browser:lab-first", "a lab prompt worth keeping", kind="lab", lab_group="g1"
     )
     engine.mark_best(best)
-    on_save, _ = handler(demo, "lab_tab", "on_save")
     # Someone else's run has no best variant for them.
-    said, menu = on_save("Stolen", [best], best, "lab-second", as_browser("lab-second"))
+    said, menu = lab_tab.on_save(
+        ctx, "Stolen", [best], best, "lab-second", as_browser("lab-second")
+    )
     assert "Mark one finished variant as the best first" in said and menu == gr.skip()
-    _, menu = on_save("Kept", [best], best, "lab-first", as_browser("lab-first"))
+    _, menu = lab_tab.on_save(ctx, "Kept", [best], best, "lab-first", as_browser("lab-first"))
     presets = open_studio.demo.studio_context.presets
     assert presets.for_owner("browser:lab-first").find("template", menu["value"]) is not None
     assert presets.for_owner("browser:lab-second").user_presets() == []
@@ -459,5 +447,5 @@ def test_strings_added_for_sharing_have_both_languages() -> None:
     from kling_ui.ui.texts import STRINGS
 
     for key in ("history_mine", "history_team", "history_by", "deck_waiting_note"):
-        en, zh = STRINGS[key]
+        en, zh = STRINGS[key].en, STRINGS[key].zh
         assert en and zh and set(re.findall(r"{\w+}", en)) == set(re.findall(r"{\w+}", zh))

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kling_ui.i18n import Text
 from kling_ui.ui.texts import STRINGS, add_strings, i18n, label, say
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
@@ -13,7 +14,7 @@ PLACEHOLDER = re.compile(r"{(\w+)}")
 
 @pytest.mark.parametrize("key", sorted(STRINGS))
 def test_each_string_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    en, zh = STRINGS[key]
+    en, zh = STRINGS[key].en, STRINGS[key].zh
     assert en.strip() and zh.strip()
     assert set(PLACEHOLDER.findall(en)) == set(PLACEHOLDER.findall(zh))
 
@@ -30,12 +31,12 @@ def test_server_text_follows_the_language_and_fills_placeholders() -> None:
 
 
 def test_a_tab_may_add_its_own_strings_but_not_redefine_others() -> None:
-    add_strings({"test_only_deck_title": ("Deck", "整套")})
+    add_strings({"test_only_deck_title": Text("Deck", "整套")})
     try:
         assert say("test_only_deck_title", "zh-CN") == "整套"
         assert i18n().translations_dict["en"]["test_only_deck_title"] == "Deck"
         with pytest.raises(ValueError):
-            add_strings({"generate": ("Make", "制作")})
+            add_strings({"generate": Text("Make", "制作")})
     finally:
         del STRINGS["test_only_deck_title"]
 
@@ -43,3 +44,9 @@ def test_a_tab_may_add_its_own_strings_but_not_redefine_others() -> None:
 def test_an_unknown_label_key_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
         label("no_such_label")
+
+
+def test_a_string_must_be_a_text_not_a_tuple() -> None:
+    with pytest.raises(TypeError):
+        add_strings({"test_only_pair": ("Deck", "整套")})  # type: ignore[dict-item]
+    assert "test_only_pair" not in STRINGS

@@ -1,10 +1,11 @@
-"""What the person changes on the Deck tab, applied to a deck's plan: the slide order typed as
-numbers, prompts edited in the table, the duration, the negative prompt, hold times, and the
-prompt defaults.
+"""What a person changes in a deck, applied to its plan: the slide order typed as numbers,
+prompts edited in the table, the duration, the negative prompt, hold times, and the prompt
+defaults.
 
-Pure functions over a `DeckPlan` (no Gradio, no engine): the tab loads the plan, calls one of
-these and saves it. Refusals a person can fix are `UserError`s; table edits apply what they
-can and return the rest as refusals, so one bad cell never loses the others.
+Pure functions over a `DeckPlan` (no Gradio, no engine): the Deck tab (and the runner, for the
+hold time a deck is opened with) loads the plan, calls one of these and saves it. Refusals a
+person can fix are `UserError`s; table edits apply what they can and return the rest as
+refusals, so one bad cell never loses the others.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ from kling_ui.prompts import (
     build_negative_prompt,
     prompt_length,
 )
-from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
-from kling_ui.ui.texts import text
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 _SLIDE_ID = re.compile(r"^s(\d+)$")
@@ -87,17 +86,9 @@ def parse_order(value: str, plan: DeckPlan) -> list[str]:
     for token in (t for t in _SEPARATORS.split(value.strip()) if t):
         number = int(token) if token.isdecimal() else None
         if number is None or number not in known:
-            raise UserError(
-                "deck.bad_order_text",
-                text("deck_bad_number", token=token[:20], count=max(known)),
-                remedy=text("deck_order_remedy"),
-            )
+            raise errors.bad_order_number(token[:20], max(known))
         if known[number] in chosen:
-            raise UserError(
-                "deck.repeated_slide",
-                text("deck_repeated_number", number=number),
-                remedy=text("deck_order_remedy"),
-            )
+            raise errors.repeated_slide(number)
         chosen.append(known[number])
     return chosen
 
@@ -129,13 +120,7 @@ def apply_prompt_edits(plan: DeckPlan, rows: Sequence[Sequence[object]]) -> Edit
         if transition is None:
             gone = set_aside.get(slides)
             if gone is not None and gone.prompt != prompt:
-                refused.append(
-                    UserError(
-                        "deck.table_stale",
-                        text("deck_table_stale", slides=slides),
-                        remedy=text("deck_table_stale_remedy"),
-                    )
-                )
+                refused.append(errors.table_stale(slides))
             continue
         if prompt == transition.prompt:
             continue
@@ -217,6 +202,7 @@ def with_negative(defaulter: PromptDefaulter, negative: str | None) -> PromptDef
     shown = negative.strip()
 
     def default(first: SlideRef, last: SlideRef) -> PairDefault:
+        """`defaulter`'s default for the pair, with the deck's negative prompt."""
         return defaulter(first, last).model_copy(update={"negative_prompt": shown})
 
     return default
@@ -241,9 +227,7 @@ def apply_slide_hold(plan: DeckPlan, slide_id: str | None, seconds: float | None
     Raises `UserError` deck.no_hold_slide when no slide is chosen, deck.unknown_slide for a
     slide not shown, and deck.bad_hold outside 0..60 s."""
     if not slide_id:
-        raise UserError(
-            "deck.no_hold_slide", text("deck_no_hold_slide"), remedy=text("deck_no_hold_remedy")
-        )
+        raise errors.no_hold_slide()
     plan.set_hold(None if seconds is None else float(seconds), slide_id)
 
 

@@ -1,5 +1,5 @@
-"""The Deck tab's workspace: decks opened, edited, run, followed and assembled, safely from many
-page events at once.
+"""The decks' workspace: decks opened, edited, run, followed and assembled, safely from many
+page events at once (the Deck tab) or one after the other (the `deck` command).
 
 Every event of the page (an edit, Generate, the shared timer's tick) loads a deck's plan,
 changes it and saves it; one lock per deck keeps them from overwriting each other's work (a
@@ -8,8 +8,9 @@ assembled once per state of the deck, on its own thread, so a tick never waits f
 stitching and two ticks never stitch the same deck; what was assembled is noted in the deck's
 state folder, so a reload or a restart shows it without stitching again.
 
-Every deck has an owner (a login or a browser, see `common.submitter_of`) and every method
-that reads or changes one takes the asker: another owner's deck answers like no deck at all.
+Every deck has an owner (a login or a browser, see `ui.common.submitter_of`; None for the
+command line's decks) and every method that reads or changes one takes the asker: another
+owner's deck answers like no deck at all.
 Which deck each owner has open is kept in the (never served) deck-state folder, keyed by a
 hash of the owner, so a reload, another tab or a restart opens it again. A
 `gr.BrowserState` would not do: the Deck tab is not shown first, and Gradio reads a
@@ -26,32 +27,35 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kling_ui.deck.edits import apply_deck_hold
+from kling_ui.deck.errors import no_deck
 from kling_ui.deck.plan import PLAN_FILE, PromptDefaulter
 from kling_ui.deck.run import (
     ASSEMBLED_FILE,
     OPEN_DECKS_FILE,
     Deck,
+    DeckOutputs,
     DeckProgress,
     DeckRunner,
     DeckSettings,
+    wait_until_settled,
 )
 from kling_ui.i18n import UserError
 from kling_ui.jobs.accounts import Credentials
-from kling_ui.ui import deck_texts  # noqa: F401  (registers the tab's strings)
-from kling_ui.ui.deck_edits import apply_deck_hold
-from kling_ui.ui.texts import text
 
-log = logging.getLogger("kling_ui.ui.deck")
+log = logging.getLogger("kling_ui.deck.session")
 
 DECK_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_REMEMBERED = 2000
 # How long a tick waits for a deck another event is changing before it skips this round.
 TICK_WAIT_S = 0.3
+# Whose the command line's jobs are (its decks have no owner).
+CLI_SUBMITTER = "cli"
 
 AssemblyState = Literal["waiting", "running", "ready", "failed"]
 
@@ -88,11 +92,6 @@ class Followed:
     deck: Deck
     progress: DeckProgress
     assembly: Assembly
-
-
-def no_deck() -> UserError:
-    """An action that needs an open deck was asked for without one."""
-    return UserError("deck.none_open", text("deck_no_deck"), remedy=text("deck_no_deck_remedy"))
 
 
 def assembly_key(deck: Deck) -> str:
@@ -274,15 +273,16 @@ class DeckWorkspace:
         self,
         deck_id: object,
         *,
-        submitter: str,
-        credentials: Credentials | None,
+        submitter: str | None,
+        credentials: Credentials | None = None,
         indexes: Sequence[int] | None = None,
         new_take: bool = False,
     ) -> list[str]:
         """Hand the deck's transitions without a clip or a job in flight to the engine (only
         `indexes` when given); their job ids. Returns at once: the engine runs them. Only
-        the deck's owner (`submitter`) may; what their queue has no room for yet follows
-        as their earlier jobs finish (`waiting`).
+        the deck's owner (`submitter`; None: the command line, whose jobs are "cli") may;
+        what their queue has no room for yet follows as their earlier jobs finish
+        (`waiting`).
 
         With `new_take`, a transition identical to one Kling already made is made again
         instead of reusing that clip."""
@@ -292,7 +292,7 @@ class DeckWorkspace:
             deck = self.runner.load(str(deck_id))
             ids = self.runner.submit(
                 deck,
-                submitter=submitter,
+                submitter=submitter or CLI_SUBMITTER,
                 credentials=credentials,
                 indexes=indexes,
                 new_take=new_take,
@@ -305,6 +305,28 @@ class DeckWorkspace:
         """How many of `owner`'s deck's transitions wait for room in their queue."""
         deck = self.load(deck_id, owner)
         return 0 if deck is None else self.runner.waiting(deck)
+
+    def sync(self, deck_id: object, owner: str | None = None) -> DeckProgress:
+        """`owner`'s deck brought up to date with the engine (transitions waiting for room
+        handed over) under its lock; its progress. deck.none_open for anyone else's."""
+        if not self.known(deck_id, owner):
+            raise no_deck()
+        with self._lock(str(deck_id)):
+            return self.runner.sync(self.runner.load(str(deck_id)))
+
+    def wait(
+        self,
+        deck_id: object,
+        owner: str | None = None,
+        *,
+        timeout: float | None = None,
+        on_progress: Callable[[DeckProgress], None] | None = None,
+    ) -> DeckProgress:
+        """Follow `owner`'s deck (`sync`) until nothing of it runs or waits any more (or
+        `timeout`); the last progress."""
+        return wait_until_settled(
+            lambda: self.sync(deck_id, owner), timeout=timeout, on_progress=on_progress
+        )
 
     def follow(self, deck_id: object, owner: str | None = None) -> Followed | None:
         """`owner`'s deck brought up to date with the engine (transitions waiting for room
@@ -378,22 +400,36 @@ class DeckWorkspace:
             return None
         return files
 
+    def assemble(self, deck_id: object, owner: str | None = None) -> DeckOutputs:
+        """Assemble `owner`'s deck now, under its lock (the final video, the PowerPoint, the
+        presenter page and the ZIP), and note what was assembled in its state folder, so the
+        page shows it without stitching again. deck.none_open for anyone else's deck,
+        deck.not_ready while a transition lacks its clip."""
+        if not self.known(deck_id, owner):
+            raise no_deck()
+        return self._assemble_now(str(deck_id))
+
+    def _assemble_now(self, deck_id: str) -> DeckOutputs:
+        with self._lock(deck_id):
+            deck = self.runner.load(deck_id)
+            outputs = self.runner.assemble(deck)
+            media = self.runner.media_dir(deck)
+            noted = {
+                "key": assembly_key(deck),
+                "video": str(outputs.video.relative_to(media)),
+                "presenter": str(outputs.presenter.relative_to(media)),
+                "bundle": str(outputs.bundle.relative_to(media)),
+                "pptx": str(outputs.pptx.relative_to(media)),
+                "duration": outputs.report.duration,
+            }
+            marker = deck.folder / ASSEMBLED_FILE
+            marker.write_text(json.dumps(noted, indent=2), encoding="utf-8")
+        return outputs
+
     def _assemble(self, deck_id: str, key: str) -> None:
+        """The assembling thread of `assembly`: failures are kept for the page to show."""
         try:
-            with self._lock(deck_id):
-                deck = self.runner.load(deck_id)
-                outputs = self.runner.assemble(deck)
-                media = self.runner.media_dir(deck)
-                noted = {
-                    "key": assembly_key(deck),
-                    "video": str(outputs.video.relative_to(media)),
-                    "presenter": str(outputs.presenter.relative_to(media)),
-                    "bundle": str(outputs.bundle.relative_to(media)),
-                    "pptx": str(outputs.pptx.relative_to(media)),
-                    "duration": outputs.report.duration,
-                }
-                marker = deck.folder / ASSEMBLED_FILE
-                marker.write_text(json.dumps(noted, indent=2), encoding="utf-8")
+            outputs = self._assemble_now(deck_id)
             log.info("deck %s assembled: %s", deck_id, outputs.video.name)
         except Exception as exc:
             if not isinstance(exc, UserError):
