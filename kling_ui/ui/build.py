@@ -100,6 +100,7 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 history_tab.build(ctx)
             with gr.Tab(label("tab_settings"), id="settings"):
                 settings_tab.build(ctx)
+        ctx.ticks.wire(timer)
         api.build(ctx)
         demo.load(new_browser_id, [browser_id], [browser_id], api_visibility="private", queue=False)
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and benchmarks

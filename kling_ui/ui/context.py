@@ -22,6 +22,7 @@ from kling_ui.ui import views
 from kling_ui.ui.access import AccessPolicy, credentials_from_browser
 from kling_ui.ui.common import current_request, submitter_of
 from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
+from kling_ui.ui.ticking import Ticks
 
 # Beside the keys in a browser's stored value: what Kling said of them when they were saved.
 CHECKED_FIELD = "checked"
@@ -120,6 +121,8 @@ class StudioContext:
     browser_id: gr.BrowserState
     studio: StudioControls | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # What each tab refreshes on the shared timer; build.py wires them as one event.
+    ticks: Ticks = field(default_factory=Ticks)
     banner: gr.HTML | None = None  # whose keys this browser's jobs run on (filled on load)
     # The Studio's draft kept in the browser (frames; prompt builder and settings), so a
     # reload keeps the work in progress (see drafts.py); made by build.py.

@@ -466,11 +466,10 @@ def wire(
         gr.on(triggers, bound(handler, t), inputs, outputs, **EDITING)
     generate.click(bound(on_generate, t), t.generate_inputs(), [t.note, t.noted], **GENERATING)
     retry.click(bound(on_retry, t), t.retry_inputs(), [t.note, t.noted], **GENERATING)
-    t.ctx.timer.tick(
+    t.ctx.ticks.add(
         bound(on_tick, t),
         [state, t.shown, t.noted, t.ctx.browser_id],
         [*t.pick(PANEL_FIELDS), t.note, t.noted],
-        **QUIET,
     )
     t.ctx.blocks.load(bound(on_load, t), [t.ctx.browser_id], t.pick(LOAD_FIELDS), **QUIET)
 

@@ -226,11 +226,10 @@ def build(ctx: StudioContext) -> None:
         [*table_outputs, notice],
         **INSTANT,
     )
-    ctx.timer.tick(
+    ctx.ticks.add(
         bound(on_tick, ctx),
         [status_filter, search, selected, shown, scope, ctx.browser_id],
         table_outputs,
-        **QUIET,
     )
     table.select(
         bound(on_select, ctx),

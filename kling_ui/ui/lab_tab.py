@@ -211,11 +211,10 @@ def build(ctx: StudioContext) -> None:
         concurrency_limit=GENERATE_CONCURRENCY_LIMIT,
         concurrency_id=GENERATE_CONCURRENCY_ID,
     )
-    ctx.timer.tick(
+    ctx.ticks.add(
         bound(on_tick, ctx),
         [job_ids, shown, shown_videos, best_pick, noted, ctx.browser_id],
         [*cells, *videos, shown, shown_videos, note, noted],
-        **QUIET,
     )
     for index, button in enumerate(bests):
         button.click(

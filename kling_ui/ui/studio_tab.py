@@ -357,11 +357,10 @@ def build(ctx: StudioContext) -> StudioControls:
         show_progress="hidden",  # the job's card appears in the list at once
     )
     view.input(on_view, [view, latest_shown], [latest, latest_frame], **QUIET)
-    ctx.timer.tick(
+    ctx.ticks.add(
         bound(on_tick, ctx),
         [latest_shown, cancel_pick, cancel_shown, noted, ctx.browser_id],
         [progress, *result_outputs, cancel_pick, cancel_shown, cancel_row, submit_note, noted],
-        **QUIET,
     )
     cancel_job.click(
         bound(on_cancel_job, ctx),

@@ -457,7 +457,12 @@ def test_the_deck_tabs_generate_and_retry_share_the_generate_group_of_three(
         assert grouped[name].concurrency_id == GENERATE_CONCURRENCY_ID
         assert grouped[name].concurrency_limit == 3
         assert grouped[name].api_visibility == "private"
-    assert grouped["on_tick"].queue is False
+    ctx = deck_studio.demo.studio_context
+    (timer_event,) = [
+        fn for fn in deck_studio.demo.fns.values() if any(t[0] == ctx.timer._id for t in fn.targets)
+    ]
+    assert timer_event.queue is False
+    assert deck_tab.on_tick.__name__ in {part.handler.__name__ for part in ctx.ticks.parts}
 
 
 def test_generate_without_an_open_deck_says_so_in_the_browsers_language(
