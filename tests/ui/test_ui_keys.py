@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import WAIT, Launched, fast_settings, launch, wait_finished
+from ui_helpers import WAIT, Launched, fast_settings, launch, studio_ready, wait_finished
 
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.keycheck import KeyState
@@ -154,7 +154,7 @@ def open_page(browser: Browser, url: str, locale: str = "en-US") -> Page:
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url)
-    expect(page.locator("#kts-generate")).to_be_visible()
+    studio_ready(page)
     return page
 
 

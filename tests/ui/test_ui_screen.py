@@ -15,7 +15,7 @@ import gradio as gr
 import pytest
 from gradio.helpers import special_args
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import Launched, fast_settings, launch
+from ui_helpers import Launched, fast_settings, launch, studio_ready
 
 from kling_ui.jobs.models import JobSpec, JobStatus
 from kling_ui.simulator import slide_png
@@ -71,7 +71,7 @@ def open_page(
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url)
-    expect(page.locator("#kts-generate")).to_be_visible()
+    studio_ready(page)
     return page
 
 

@@ -17,7 +17,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import WAIT, Launched, fast_settings, launch
+from ui_helpers import WAIT, Launched, fast_settings, launch, studio_ready
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.run import DeckSettings
@@ -370,7 +370,7 @@ def open_page(browser: Browser, url: str, user: str | None = None) -> Page:
         assert answer.ok, answer.text()
     page = context.new_page()
     page.goto(url)
-    expect(page.locator("#kts-generate")).to_be_visible()
+    studio_ready(page)
     return page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -90,3 +91,12 @@ def make_job(first: Path, last: Path | None = None, **fields: Any) -> Job:
     }
     values.update(fields)
     return Job(**values)
+
+
+def studio_ready(page: Any) -> None:
+    """Wait until the Studio page has loaded and its load event has filled the controls (the
+    cost line is empty until then): a click before that can be undone by the load's answer."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#kts-generate")).to_be_visible()
+    expect(page.locator("#kts-cost")).to_contain_text(re.compile(r"\S"))
