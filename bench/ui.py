@@ -141,17 +141,17 @@ def busy_studio(data_dir: Path) -> tuple[Any, Any, str]:
 
 
 def tick_handlers(demo: Any) -> list[tuple[str, Callable[..., Any], list[Any]]]:
-    """Every function the shared timer calls, with its inputs' initial values."""
+    """Every tab's share of the page's one timer event (ui/ticking.py), with its inputs'
+    initial values."""
     ctx = demo.studio_context
+
+    def initial(component: Any) -> Any:
+        return BROWSER_ID if component is ctx.browser_id else getattr(component, "value", None)
+
     found = []
-    for block_fn in demo.fns.values():
-        if any(target[0] == ctx.timer._id and target[1] == "tick" for target in block_fn.targets):
-            values = [
-                BROWSER_ID if component is ctx.browser_id else getattr(component, "value", None)
-                for component in block_fn.inputs
-            ]
-            name = f"{block_fn.fn.__module__.rsplit('.', 1)[-1]}.{block_fn.fn.__name__}"
-            found.append((name, block_fn.fn, values))
+    for part in ctx.ticks.parts:
+        name = f"{part.handler.__module__.rsplit('.', 1)[-1]}.{part.handler.__name__}"
+        found.append((name, part.handler, [initial(component) for component in part.inputs]))
     return found
 
 

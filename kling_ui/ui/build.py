@@ -155,6 +155,10 @@ def launch_kwargs(runtime: Runtime) -> dict[str, Any]:
         "mcp_server": settings.mcp,
         # Gradio keeps ~350 kB of state per page load or client; keep the newest 500 only.
         "state_session_capacity": STATE_SESSIONS,
+        # Gradio's own start-up probe (one HEAD request, 3 s, no retry on a timeout) fails a
+        # start on a busy machine with "localhost is not accessible"; its server is already
+        # listening when launch() returns, and a Studio never needs a share link.
+        "_frontend": False,
     }
     if auth:
         kwargs["auth_message"] = f"Kling Transition Studio. {LOGIN_NOTICE}"

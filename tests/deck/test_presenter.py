@@ -130,12 +130,17 @@ def test_forward_plays_the_transition_and_stops_on_the_next_slide(
         # Heard, not sampled: on a loaded machine the short clip may have ended (and been
         # rewound) before a poll of its currentTime would run.
         page.evaluate(
-            "() => document.getElementById('clip').addEventListener("
-            "'timeupdate', () => { window.clipPlayed = true; })"
+            """() => {
+                window.states = [];
+                new MutationObserver(() => window.states.push(document.body.dataset.state))
+                    .observe(document.body, {attributes: true, attributeFilter: ['data-state']});
+                document.getElementById('clip').addEventListener(
+                    'timeupdate', () => { window.clipPlayed = true; });
+            }"""
         )
         page.keyboard.press("ArrowRight")
-        assert body.get_attribute("data-state") == "transition"
         page.wait_for_function("window.clipPlayed === true", timeout=60_000)
+        assert "transition" in page.evaluate("() => window.states")
         page.wait_for_function("document.body.dataset.slide === '2'", timeout=60_000)
         assert body.get_attribute("data-state") == "slide"
         assert page.locator("#slide").get_attribute("src") == "slides/slide-02.png"

@@ -74,6 +74,7 @@ def test_launch_options_turn_off_run_history_and_allow_the_data_folder(tmp_path:
     data = (tmp_path / "data").resolve()
     assert options["allowed_paths"] == [str(data / n) for n in ("videos", "frames", "decks")]
     assert options["auth"] is None and options["app_kwargs"]["routes"] == []
+    assert options["_frontend"] is False  # no start-up probe for a busy machine to fail
 
 
 def test_every_generate_event_shares_one_concurrency_group_of_three(studio: Launched) -> None:
