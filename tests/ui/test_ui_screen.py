@@ -129,6 +129,7 @@ def test_after_generate_the_latest_video_is_in_view_on_a_laptop_screen_without_s
     upload(page, "kts-first", files["first"])
     upload(page, "kts-last", files["last"])
     expect(page.locator("#kts-hint")).to_contain_text("Strategy for this pair")
+    expect(page.locator("#kts-generate")).to_be_enabled()
     for shown in ("#kts-first", "#kts-last", "#kts-preset-camera", "#kts-generate"):
         assert in_viewport(page, shown), f"{shown} is below the fold"
     # Every status the job's card is drawn with, heard as the page changes (a loaded machine
@@ -145,7 +146,8 @@ def test_after_generate_the_latest_video_is_in_view_on_a_laptop_screen_without_s
                 attributes: true});
         }"""
     )
-    page.locator("#kts-generate").click()
+    # Pressed where it stands (a click from Playwright would first scroll it into view).
+    page.locator("#kts-generate").dispatch_event("click")
     card = page.locator("#kts-progress .kts-job").first
     expect(card.locator(".kts-title")).to_contain_text("The camera slowly pushes in")
     expect(page.locator("#kts-latest video")).to_have_attribute("src", re.compile(r"\.mp4"))
@@ -193,6 +195,9 @@ def test_std_is_disabled_with_its_reason_once_a_last_frame_is_given(
     mode = page.locator("#kts-mode")
     mode.get_by_role("radio", name="std").check()
     upload(page, "kts-first", files["first"])
+    # Generate turns on when the controls have been redrawn for the first frame: only then is
+    # the last one dropped, so the two redraws cannot answer out of order.
+    expect(page.locator("#kts-generate")).to_be_enabled()
     expect(mode.get_by_role("radio", name="std")).to_be_enabled()  # one frame: std is fine
     upload(page, "kts-last", files["last"])
     expect(mode.get_by_role("radio", name="std")).to_be_disabled()
