@@ -11,14 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from deck_engine import deck_runner
 from deck_media import slide_image, write_pdf
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.plan import DeckPlan
 from kling_ui.deck.run import DeckRunner, DeckSettings, move_legacy_decks
-from kling_ui.jobs.engine import Credentials, JobEngine
-from kling_ui.jobs.store import JobStore
-from kling_ui.kling.client import RetryPolicy
 
 SETTINGS = DeckSettings(title="Shared slides", hold_seconds=0.5, target=(640, 360))
 MEDIA_NAME = re.compile(r"^[0-9a-f]{32}$")
@@ -32,20 +30,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def runner(simulator_factory, data_dir: Path) -> Iterator[DeckRunner]:
-    sim = simulator_factory(latency=0.3, render_height=180)
-    with JobStore(data_dir / "jobs.sqlite3") as store:
-        engine = JobEngine(
-            store,
-            Credentials.of(sim.config.access_key, sim.config.secret_key, sim.base_url),
-            data_dir=data_dir,
-            poll_interval=0.05,
-            retry=RetryPolicy(attempts=5, initial_wait=0.02, max_wait=0.1),
-        )
-        engine.start()
-        try:
-            yield DeckRunner(engine, data_dir)
-        finally:
-            engine.stop()
+    with deck_runner(simulator_factory(latency=0.3, render_height=180), data_dir) as runner:
+        yield runner
 
 
 def pdf_of(tmp_path: Path, pages: int, name: str = "talk.pdf") -> Path:

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from deck_engine import deck_runner
 from deck_media import decoded_frames, mean_difference, packets, slide_image, write_pdf
 from PIL import Image
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.run import DeckRunner, DeckSettings
-from kling_ui.jobs.engine import Credentials, JobEngine
-from kling_ui.jobs.store import JobStore
-from kling_ui.kling.client import RetryPolicy
 from kling_ui.video import probe
 
 SETTINGS = DeckSettings(title="Quarterly review", hold_seconds=1.0, target=(640, 360))
@@ -32,19 +30,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def runner(sim, data_dir) -> Iterator[DeckRunner]:
-    with JobStore(data_dir / "jobs.sqlite3") as store:
-        engine = JobEngine(
-            store,
-            Credentials.of(sim.config.access_key, sim.config.secret_key, sim.base_url),
-            data_dir=data_dir,
-            poll_interval=0.05,
-            retry=RetryPolicy(attempts=5, initial_wait=0.02, max_wait=0.1),
-        )
-        engine.start()
-        try:
-            yield DeckRunner(engine, data_dir)
-        finally:
-            engine.stop()
+    with deck_runner(sim, data_dir) as runner:
+        yield runner
 
 
 @pytest.fixture

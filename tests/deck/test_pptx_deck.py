@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
+from deck_engine import deck_runner
 from deck_media import decoded_frames, mean_difference
 from lxml import etree
 from PIL import Image
@@ -31,9 +32,6 @@ from kling_ui.deck.office import presentation_to_pdf
 from kling_ui.deck.poster import first_frame
 from kling_ui.deck.prompting import preset_defaulter
 from kling_ui.deck.run import Deck, DeckOutputs, DeckRunner, DeckSettings
-from kling_ui.jobs.engine import Credentials, JobEngine
-from kling_ui.jobs.store import JobStore
-from kling_ui.kling.client import RetryPolicy
 from kling_ui.prompts import load_library
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 from kling_ui.video import probe
@@ -73,24 +71,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Finished]:
     data_dir = folder / "data"
     with (
         SimulatorServer(SimulatorConfig(latency=0.4, render_height=180)) as sim,
-        JobStore(data_dir / "jobs.sqlite3") as store,
+        deck_runner(sim, data_dir) as runner,
     ):
-        engine = JobEngine(
-            store,
-            Credentials.of(sim.config.access_key, sim.config.secret_key, sim.base_url),
-            data_dir=data_dir,
-            poll_interval=0.05,
-            retry=RetryPolicy(attempts=5, initial_wait=0.02, max_wait=0.1),
-        )
-        engine.start()
-        try:
-            runner = DeckRunner(engine, data_dir)
-            deck = runner.open([talk], SETTINGS, preset_defaulter(load_library(), "en"))
-            runner.submit(deck, submitter="presenter")
-            assert runner.wait(deck, timeout=120).complete
-            yield Finished(runner, deck, runner.assemble(deck))
-        finally:
-            engine.stop()
+        deck = runner.open([talk], SETTINGS, preset_defaulter(load_library(), "en"))
+        runner.submit(deck, submitter="presenter")
+        assert runner.wait(deck, timeout=120).complete
+        yield Finished(runner, deck, runner.assemble(deck))
 
 
 @pytest.fixture(scope="module")
