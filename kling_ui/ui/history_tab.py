@@ -83,7 +83,8 @@ def list_jobs(
 def table_value(jobs: list[Job], lang: str) -> dict[str, Any]:
     """The Dataframe value (headers and rows) for `jobs`."""
     rows = views.history_rows(jobs, now=time.time(), lang=lang)
-    return {"headers": views.history_headers(lang), "data": rows or [[""] * 6]}
+    empty = [[""] * len(views.HISTORY_KEYS)]
+    return {"headers": views.history_headers(lang), "data": rows or empty}
 
 
 def _file(path: Path | None) -> str | None:
@@ -213,11 +214,10 @@ def build(ctx: StudioContext) -> None:
             visible=False,
             elem_id="kts-history-cancel",
         )
-    row_ids = gr.State([])
     shown = gr.State("")
     selected = gr.State(None)
     detail_components = [first, last, video, detail, whose, cancel]  # `detail_outputs` order
-    table_outputs = [table, row_ids, shown, *detail_components]
+    table_outputs = [table, shown, *detail_components]
 
     gr.on(
         [status_filter.change, search.submit, refresh.click, scope.change],
@@ -233,7 +233,7 @@ def build(ctx: StudioContext) -> None:
     )
     table.select(
         bound(on_select, ctx),
-        [row_ids, ctx.browser_id],
+        [status_filter, search, scope, ctx.browser_id],
         [selected, *detail_components, notice],
         **INSTANT,
     )
@@ -269,19 +269,18 @@ def refreshed(
     viewer: str,
     lang: str,
 ) -> tuple[Any, ...]:
-    """The table (value, row ids, signature) for these filters, and the chosen job's detail
+    """The table (value, signature) for these filters, and the chosen job's detail
     (`detail_outputs`; empty when it is no longer listed)."""
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     picked = next((j for j in jobs if j.id == chosen), None)
     return (
         table_value(jobs, lang),
-        [j.id for j in jobs],
         views.jobs_signature(jobs),
         *detail_outputs(picked, lang, viewer),
     )
 
 
-@answers_in_words(DETAIL_OUTPUTS + 4, notice=DETAIL_OUTPUTS + 3)
+@answers_in_words(DETAIL_OUTPUTS + 3, notice=DETAIL_OUTPUTS + 2)
 def on_filter(
     ctx: StudioContext,
     status_value: str,
@@ -312,31 +311,56 @@ def on_tick(
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     signature = views.jobs_signature(jobs)
     if signature == last_seen:
-        return [gr.skip()] * (DETAIL_OUTPUTS + 3)
+        return [gr.skip()] * (DETAIL_OUTPUTS + 2)
     lang = lang_of(request)
     picked = next((j for j in jobs if j.id == chosen), None)
     if picked is None:
         details = [gr.skip()] * DETAIL_OUTPUTS
     else:
         details = list(detail_outputs(picked, lang, viewer))
-    return [table_value(jobs, lang), [j.id for j in jobs], signature, *details]
+    return [table_value(jobs, lang), signature, *details]
+
+
+# The columns that name a job in the table (when, name, settings); status and time change.
+_IDENTIFYING = (0, 2, 3)
+
+
+def clicked_job(jobs: list[Job], row: int, row_value: Any, lang: str) -> Job | None:
+    """The job of the clicked row: the one at `row` if the row shows it, else the listed job
+    the clicked values name. A timer refresh may have reordered the list between what the page
+    drew and the click, so the row's values, not its index alone, decide."""
+    rows = views.history_rows(jobs, now=time.time(), lang=lang)
+    if not isinstance(row_value, list | tuple) or len(row_value) < len(views.HISTORY_KEYS):
+        return jobs[row] if 0 <= row < len(jobs) else None
+
+    def named(index: int) -> bool:
+        return all(str(row_value[c]) == rows[index][c] for c in _IDENTIFYING)
+
+    order = ([row] if 0 <= row < len(jobs) else []) + list(range(len(jobs)))
+    return next((jobs[i] for i in order if named(i)), None)
 
 
 @answers_in_words(DETAIL_OUTPUTS + 2, notice=DETAIL_OUTPUTS + 1)
 def on_select(
-    ctx: StudioContext, ids: list[str], browser_id: Any, evt: gr.SelectData, request: gr.Request
+    ctx: StudioContext,
+    status_value: str,
+    search_value: str,
+    scope_value: str | None,
+    browser_id: Any,
+    evt: gr.SelectData,
+    request: gr.Request,
 ):
     """A row chosen: its job in detail (the viewer's own, or a teammate's read-only)."""
     row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
-    if not isinstance(row, int) or not 0 <= row < len(ids):
+    if not isinstance(row, int):
         return [gr.skip()] * (DETAIL_OUTPUTS + 2)
-    job_id = ids[row]
     viewer = submitter_of(request, browser_id)
-    try:
-        job = ctx.engine.get_for(job_id, viewer)
-    except KeyError:
-        raise no_such_job(job_id) from None
-    return [job_id, *detail_outputs(job, lang_of(request), viewer), ""]
+    lang = lang_of(request)
+    jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
+    job = clicked_job(jobs, row, evt.row_value, lang)
+    if job is None:
+        return [gr.skip()] * (DETAIL_OUTPUTS + 2)
+    return [job.id, *detail_outputs(job, lang, viewer), ""]
 
 
 @answers_in_words(DETAIL_OUTPUTS + 1, notice=DETAIL_OUTPUTS)

@@ -486,10 +486,13 @@ def statuses_for(filter_value: str | None) -> list[JobStatus] | None:
     return [JobStatus(filter_value)]
 
 
+# The History table's columns, by their title's text key.
+HISTORY_KEYS = ("col_when", "col_status", "col_name", "col_settings", "col_time", "col_error")
+
+
 def history_headers(lang: str | None) -> list[str]:
     """Column titles of the History table."""
-    keys = ("col_when", "col_status", "col_name", "col_settings", "col_time", "col_error")
-    return [say(k, lang) for k in keys]
+    return [say(k, lang) for k in HISTORY_KEYS]
 
 
 def settings_summary(job: Job, lang: str | None = None) -> str:

@@ -1,0 +1,47 @@
+"""The History table's row clicks: the row a person clicked decides the job, even when the
+timer has redrawn the list between what the page showed and the click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_helpers import make_job
+
+from kling_ui.ui import views
+from kling_ui.ui.history_tab import clicked_job
+
+
+def listed(tmp_path: Path, *prompts: str) -> list:
+    frame = tmp_path / "first.png"
+    return [
+        make_job(frame, spec={"prompt": prompt}, created_at=1_700_000_000 + n)
+        for n, prompt in enumerate(prompts)
+    ]
+
+
+def shown_row(jobs: list, index: int) -> list[str]:
+    return views.history_rows(jobs, now=1_700_000_100, lang="en")[index]
+
+
+def test_a_click_opens_the_job_its_row_shows(tmp_path: Path) -> None:
+    jobs = listed(tmp_path, "orbit", "zoom", "pan")
+    assert clicked_job(jobs, 1, shown_row(jobs, 1), "en") is jobs[1]
+
+
+def test_a_click_on_a_row_the_timer_moved_opens_the_job_the_row_showed(tmp_path: Path) -> None:
+    drawn = listed(tmp_path, "orbit", "zoom", "pan")
+    row = shown_row(drawn, 2)  # "pan" was third on the page when it was clicked
+    now_listed = [drawn[2], drawn[0], drawn[1]]  # a new order since
+    assert clicked_job(now_listed, 2, row, "en") is drawn[2]
+
+
+def test_a_click_on_a_job_no_longer_listed_opens_nothing(tmp_path: Path) -> None:
+    drawn = listed(tmp_path, "orbit", "zoom")
+    row = shown_row(drawn, 0)
+    assert clicked_job(drawn[1:], 0, row, "en") is None
+
+
+def test_without_the_rows_values_the_index_decides(tmp_path: Path) -> None:
+    jobs = listed(tmp_path, "orbit", "zoom")
+    assert clicked_job(jobs, 1, None, "en") is jobs[1]
+    assert clicked_job(jobs, 5, None, "en") is None
