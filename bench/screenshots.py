@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -178,9 +179,8 @@ def main() -> int:
         try:
             _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(runtime))
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                executable = shutil.which("chromium-headless-shell") or "/usr/bin/chromium"
+                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
                 shoot_studio(browser, url, pair, args.out)
                 shoot_deck(browser, url, deck, args.out)
                 browser.close()

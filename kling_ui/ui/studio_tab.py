@@ -296,28 +296,31 @@ def build(ctx: StudioContext) -> StudioControls:
 
     swap.click(swapped, [first, last], [first, last], **QUIET)
     apply_hint.click(bound(on_apply_hint, ctx), [hint_parts], controls.menus(), **INSTANT)
-    # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate.
-    controls_refresh: dict[str, Any] = {
-        "fn": bound(on_controls, ctx),
-        "inputs": [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys],
-        "outputs": [mode, duration, rules, cost, generate],
-        **QUIET,
-    }
+    # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate;
+    # the frames' own event redraws them in its answer.
+    rule_inputs = [model, mode, duration, prompt_box, negative, ctx.browser_keys]
+    control_outputs = [mode, duration, rules, cost, generate]
     gr.on(
         [model.change, mode.input, duration.input, prompt_box.change, negative.change],
-        **controls_refresh,
+        bound(on_controls, ctx),
+        [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys],
+        control_outputs,
+        **QUIET,
     )
     gr.on(
         [first.change, last.change, fit.change],
         bound(on_frames, ctx, tab),
-        [first, last, fit, frames_ok],
-        [frame_notice, report, hint, hint_row, hint_parts, frames_ok, draft_frames, first, last],
+        [first, last, fit, frames_ok, *rule_inputs],
+        [
+            *[frame_notice, report, hint, hint_row, hint_parts, frames_ok, draft_frames],
+            *[first, last, *control_outputs],
+        ],
         api_visibility="private",
         concurrency_limit=2,
         concurrency_id="kling-frames",
         trigger_mode="always_last",
         show_progress_on=[hint],
-    ).then(**controls_refresh)
+    )
 
     # ---- prompt builder -----------------------------------------------------------------
 
@@ -401,6 +404,9 @@ def build(ctx: StudioContext) -> StudioControls:
 
 # ---- frames ---------------------------------------------------------------------------------
 
+FRAMES_READY = 5  # where `frames_update` puts which frames are ready
+CONTROL_OUTPUTS = 5  # `on_controls`: mode, duration, the rules' note, the cost, Generate
+
 
 def swapped(first: Any, last: Any) -> tuple[Any, Any]:
     """The two frames, exchanged."""
@@ -408,8 +414,9 @@ def swapped(first: Any, last: Any) -> tuple[Any, Any]:
 
 
 # Its notice, the frame report, the hint (text, row, parts), which frames are ready, the
-# frames' draft, and the two frame boxes (a refused frame is taken out of its box).
-@answers_in_words(9)
+# frames' draft, the two frame boxes (a refused frame is taken out of its box), then the
+# controls Kling's rules set (`on_controls`).
+@answers_in_words(9 + CONTROL_OUTPUTS)
 def on_frames(
     ctx: StudioContext,
     tab: StudioTab,
@@ -417,11 +424,45 @@ def on_frames(
     last_path: str | None,
     fit_value: str,
     before: dict[str, Any] | None,
+    model_value: str,
+    mode_value: str,
+    duration_value: str,
+    prompt_value: str,
+    negative_value: str,
+    stored_keys: Any,
     request: gr.Request,
 ):
     """Frames uploaded, swapped or refitted: prepare them (once per upload and fit), report
-    them, suggest a strategy for the pair and keep them in the browser's draft."""
-    lang = lang_of(request)
+    them, suggest a strategy for the pair, keep them in the browser's draft, and redraw the
+    controls for the frames now ready. One queued answer carries both, so a quick second
+    upload can never leave the controls drawn for the first."""
+    frames = frames_update(ctx, tab, first_path, last_path, fit_value, before, lang_of(request))
+    ready = frames[FRAMES_READY]
+    controls = on_controls(
+        ctx,
+        model_value,
+        mode_value,
+        duration_value,
+        ready,
+        prompt_value,
+        negative_value,
+        stored_keys,
+        request,
+    )
+    return [*frames, *controls]
+
+
+def frames_update(
+    ctx: StudioContext,
+    tab: StudioTab,
+    first_path: str | None,
+    last_path: str | None,
+    fit_value: str,
+    before: dict[str, Any] | None,
+    lang: str,
+) -> list[Any]:
+    """The frames' part of `on_frames`: its nine values (`FRAMES_READY` says which ones are
+    ready)."""
     fit_value = fit_value or "fit"
     # A frame refused last time was taken out of its box; its notice stays this once.
     kept_notice = bool((before or {}).get("cleared"))

@@ -18,6 +18,7 @@ from kling_ui.prompts import PresetLibrary, load_library
 from kling_ui.runtime import Runtime
 from kling_ui.ui import build_studio, settings_tab, studio_tab
 from kling_ui.ui.cancelling import cancel_menu, job_to_cancel
+from kling_ui.ui.drafts import PreparedFrames
 from kling_ui.ui.preset_files import export_file, import_file, studio_menus
 
 ALICE = "browser:alice-laptop"
@@ -215,6 +216,28 @@ def test_the_timer_offers_this_browsers_running_job_and_skips_an_unchanged_menu(
     elsewhere = studio_tab.on_tick(ctx, {}, None, "", [], "other-browser", request_in("en"))
     assert elsewhere[menu_at] == gr.skip()  # nothing of its own: the empty menu stays as it is
     ctx.engine.cancel(job_id)
+
+
+def test_the_frames_answer_carries_the_controls_for_the_frames_it_prepared(
+    slow_studio: gr.Blocks, slide_files: tuple[Path, Path]
+) -> None:
+    ctx = slow_studio.studio_context  # type: ignore[attr-defined]
+    tab = studio_tab.StudioTab(None, None, PreparedFrames())  # type: ignore[arg-type]
+    rules = ("kling-v2-6", "std", "5", "a slow orbit", "", None)
+    first, last = (str(path) for path in slide_files)
+
+    def answer(last_path: str | None) -> tuple[dict, dict]:
+        values = studio_tab.on_frames(
+            ctx, tab, first, last_path, "fit", None, *rules, request_in("en")
+        )
+        return values[studio_tab.FRAMES_READY], values[-studio_tab.CONTROL_OUTPUTS]
+
+    ready, mode = answer(last)
+    assert ready == {"first": True, "last": True}
+    assert mode["value"] == "pro" and mode["interactive"] is False  # no std with a last frame
+    ready, mode = answer(None)
+    assert ready == {"first": True, "last": False}
+    assert mode["value"] == "std" and mode["interactive"] is True
 
 
 def test_cancel_job_cancels_this_browsers_job_and_says_so(
