@@ -296,16 +296,21 @@ def build(ctx: StudioContext) -> StudioControls:
 
     swap.click(swapped, [first, last], [first, last], **QUIET)
     apply_hint.click(bound(on_apply_hint, ctx), [hint_parts], controls.menus(), **INSTANT)
-    # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate;
-    # the frames' own event redraws them in its answer.
+    # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate.
+    # The frames' event redraws them in its own answer and once more after it: Gradio does not
+    # order the answers of a page's different events, and a redraw started before the frames
+    # were ready (the page's load sets the model, say) may answer after them.
     rule_inputs = [model, mode, duration, prompt_box, negative, ctx.browser_keys]
     control_outputs = [mode, duration, rules, cost, generate]
+    controls_refresh: dict[str, Any] = {
+        "fn": bound(on_controls, ctx),
+        "inputs": [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys],
+        "outputs": control_outputs,
+        **QUIET,
+    }
     gr.on(
         [model.change, mode.input, duration.input, prompt_box.change, negative.change],
-        bound(on_controls, ctx),
-        [model, mode, duration, frames_ok, prompt_box, negative, ctx.browser_keys],
-        control_outputs,
-        **QUIET,
+        **controls_refresh,
     )
     gr.on(
         [first.change, last.change, fit.change],
@@ -320,7 +325,7 @@ def build(ctx: StudioContext) -> StudioControls:
         concurrency_id="kling-frames",
         trigger_mode="always_last",
         show_progress_on=[hint],
-    )
+    ).then(**controls_refresh)
 
     # ---- prompt builder -----------------------------------------------------------------
 
@@ -434,8 +439,7 @@ def on_frames(
 ):
     """Frames uploaded, swapped or refitted: prepare them (once per upload and fit), report
     them, suggest a strategy for the pair, keep them in the browser's draft, and redraw the
-    controls for the frames now ready. One queued answer carries both, so a quick second
-    upload can never leave the controls drawn for the first."""
+    controls for the frames now ready, in the same answer."""
     frames = frames_update(ctx, tab, first_path, last_path, fit_value, before, lang_of(request))
     ready = frames[FRAMES_READY]
     controls = on_controls(

@@ -5,6 +5,13 @@ Each tab registers what it refreshes (`Ticks.add`: its handler, inputs and outpu
 page (Studio, Deck, Lab, History) cost the browser about a fifth of a core when idle; one event
 carrying every tab's outputs costs a quarter of that. A tab whose part fails leaves its outputs
 as they are (logged) and the other tabs are still refreshed.
+
+The timer itself writes only `gr.State`s. Gradio 6 builds a new component and its whole
+config for every output it is handed `gr.skip()` (about 3 ms each), and an idle page skips
+some thirty outputs a second: a tenth of a core of the server per open page for nothing. So
+each part's States are written directly, and the values for its visible components go into
+one "pending" State per part, left as it is when they are all skips; only a pending State that
+changed fires the event that shows its values.
 """
 
 from __future__ import annotations
@@ -81,9 +88,53 @@ class Ticks:
         return tick
 
     def wire(self, timer: gr.Timer) -> None:
-        """Attach the joined handler to `timer` (no queue, no spinner)."""
+        """Attach the parts to `timer`: one event (no spinner, no concurrency limit) writing
+        States only, and per part an unqueued event showing its values when they changed."""
         if not self.parts:
             return
-        inputs = [component for part in self.parts for component in part.inputs]
+        joined = self.handler()
         outputs = [component for part in self.parts for component in part.outputs]
-        timer.tick(self.handler(), inputs, outputs, **QUIET)
+        stateful = [n for n, component in enumerate(outputs) if component.stateful]
+        shown: list[list[int]] = []  # per part: where its visible outputs are in `outputs`
+        at = 0
+        for part in self.parts:
+            span = range(at, at + len(part.outputs))
+            shown.append([n for n in span if not outputs[n].stateful])
+            at += len(part.outputs)
+        pending = [gr.State(None) for _ in self.parts]
+
+        def tick(*args: Any) -> list[Any]:
+            values = joined(*args)
+            changes = [
+                gr.skip() if all(is_skip(values[n]) for n in where) else [values[n] for n in where]
+                for where in shown
+            ]
+            return [values[n] for n in stateful] + changes
+
+        tick.__signature__ = joined.__signature__  # type: ignore[attr-defined]
+        tick.__annotations__ = joined.__annotations__
+        inputs = [component for part in self.parts for component in part.inputs]
+        # Queued: Gradio tells the page which States changed only in a queued event's answer.
+        timer.tick(
+            tick,
+            inputs,
+            [outputs[n] for n in stateful] + pending,
+            api_visibility="private",
+            show_progress="hidden",
+            concurrency_limit=None,
+        )
+        for state, where in zip(pending, shown, strict=True):
+            if where:
+                state.change(show, [state], [outputs[n] for n in where], **QUIET)
+
+
+def is_skip(value: Any) -> bool:
+    """Whether `value` is `gr.skip()`: an update that changes nothing."""
+    return isinstance(value, dict) and value == {"__type__": "update"}
+
+
+def show(values: list[Any] | None) -> Any:
+    """A part's pending values, for its visible components (one value alone when it has one)."""
+    if values is None:
+        return gr.skip()
+    return values[0] if len(values) == 1 else values

@@ -16,22 +16,47 @@ def request() -> gr.Request:
     return gr.Request(headers={"accept-language": "en"})
 
 
-def test_every_tab_refreshes_through_one_unqueued_timer_event(tmp_path: Path) -> None:
+def timer_events(demo: gr.Blocks, timer: gr.Timer) -> list:
+    return [fn for fn in demo.fns.values() if any(t[0] == timer._id for t in fn.targets)]
+
+
+def test_every_tab_refreshes_through_one_timer_event_that_writes_only_states(
+    tmp_path: Path,
+) -> None:
     runtime = Runtime.from_settings(fast_settings(tmp_path))
     try:
         demo = build_studio(runtime)
         ctx = demo.studio_context
-        timer_events = [
-            fn for fn in demo.fns.values() if any(t[0] == ctx.timer._id for t in fn.targets)
-        ]
-        assert len(timer_events) == 1 and timer_events[0].queue is False
+        (event,) = timer_events(demo, ctx.timer)
+        assert event.queue is not False and event.concurrency_limit is None
+        assert all(output.stateful for output in event.outputs)
         modules = {part.handler.__module__.rsplit(".", 1)[-1] for part in ctx.ticks.parts}
         assert modules == {"studio_tab", "deck_tab", "lab_tab", "history_tab"}
-        (event,) = timer_events
         assert len(event.inputs) == sum(len(part.inputs) for part in ctx.ticks.parts)
-        assert len(event.outputs) == sum(len(part.outputs) for part in ctx.ticks.parts)
+        shown_by_changes = {
+            output._id
+            for fn in demo.fns.values()
+            if any(t[1] == "change" and t[0] in {o._id for o in event.outputs} for t in fn.targets)
+            for output in fn.outputs
+        }
+        visible = {o._id for part in ctx.ticks.parts for o in part.outputs if not o.stateful}
+        assert shown_by_changes == visible
     finally:
         runtime.close()
+
+
+def test_the_timer_leaves_a_parts_pending_values_alone_when_they_are_all_skips() -> None:
+    with gr.Blocks() as demo:
+        timer = gr.Timer(1.0)
+        seen, idle, busy = gr.State(0), gr.HTML(), gr.HTML()
+        ticks = Ticks()
+        ticks.add(lambda value, request: [value + 1, gr.skip()], [seen], [seen, idle])
+        ticks.add(lambda value, request: f"tick {value}", [seen], [busy])
+        ticks.wire(timer)
+    (event,) = timer_events(demo, timer)
+    counted, idle_pending, busy_pending = event.fn(4, 4, request())
+    assert counted == 5
+    assert idle_pending == gr.skip() and busy_pending == ["tick 4"]
 
 
 def test_each_part_gets_its_own_inputs_and_the_request_and_fills_its_own_outputs() -> None:
