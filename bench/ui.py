@@ -5,8 +5,10 @@
 2. Timer: the latency of each `gr.Timer` tick handler (Studio progress and result panel,
    History table, Prompt lab, Deck) with 3 running and 30 queued jobs of one browser (the
    worst case: every job is in its Studio list and History), called in-process like Gradio
-   calls them, and the round trip of the ticks as a real browser sees them (Chromium via
-   Playwright, optional; that page has one job of its own). Goal: handler p95 <= 100 ms.
+   calls them. Goal: handler p95 <= 100 ms.
+3. Open pages: the server's CPU share with no page, one idle page and one page following a
+   running job of its own (headless Chromium via Playwright, optional): what each person
+   watching the Studio costs the machine that serves it.
 
 Run: python bench/ui.py [--runs 3] [--samples 200] [--no-browser]
 Prints a table; it is not a test and asserts nothing.
@@ -175,34 +177,39 @@ def measure_handlers(demo: Any, samples: int) -> dict[str, list[float]]:
     return timings
 
 
-def measure_in_browser(url: str, seconds: float, slide: Path) -> list[float]:
-    """Round-trip milliseconds of the timer's requests as Chromium sees them (the page makes
-    one job of its own first, so its list and result panel have something to follow)."""
+def process_cpu_per_second(seconds: float, wait: Callable[[float], None]) -> float:
+    """CPU seconds per second this process (the served Studio, its engine, its simulator)
+    spends while `wait(seconds)` runs."""
+    started = time.process_time()
+    wait(seconds)
+    return (time.process_time() - started) / seconds
+
+
+def measure_open_pages(url: str, seconds: float, slide: Path) -> dict[str, float]:
+    """The server's CPU share (CPU-s per s) with no page open, one idle page open (no job of
+    its own), and one page following a running job of its own (its elapsed time changes every
+    second). The page is headless Chromium via Playwright; its own CPU is not counted."""
     from playwright.sync_api import sync_playwright
 
-    times: list[float] = []
+    shares = {"no page open": process_cpu_per_second(seconds, time.sleep)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium-headless-shell") or "/usr/bin/chromium",
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
-
-        def finished(request: Any) -> None:
-            if "/gradio_api/run/" in request.url:
-                timing = request.timing
-                if timing["responseEnd"] > 0 and timing["requestStart"] >= 0:
-                    times.append(timing["responseEnd"] - timing["requestStart"])
-
         page.goto(url)
+        page.wait_for_selector("#kts-generate", timeout=60_000)
+        page.wait_for_timeout(2000)  # the load's own events settle
+        pause = lambda length: page.wait_for_timeout(length * 1000)  # noqa: E731
+        shares["one idle page"] = process_cpu_per_second(seconds, pause)
         page.locator("#kts-first input[type=file]").set_input_files(str(slide))
         page.wait_for_selector("#kts-generate:not([disabled])", timeout=60_000)
         page.locator("#kts-generate").click()
         page.wait_for_selector("#kts-progress .kts-job", timeout=60_000)
-        page.on("requestfinished", finished)
-        page.wait_for_timeout(seconds * 1000)
+        shares["one page following its job"] = process_cpu_per_second(seconds, pause)
         browser.close()
-    return times
+    return shares
 
 
 def main() -> int:
@@ -230,9 +237,8 @@ def main() -> int:
                 print(f"timer handler {name:<28} {summary(values)}")
             if not args.no_browser:
                 slide = Path(folder) / "data" / "slides" / "a.png"
-                seen = measure_in_browser(url, args.browser_seconds, slide)
-                if seen:
-                    print(f"timer round trip in Chromium          {summary(seen)}")
+                for case, share in measure_open_pages(url, args.browser_seconds, slide).items():
+                    print(f"server CPU, {case:<28} {share * 100:5.1f} % of a core")
         finally:
             demo.close()
             runtime.close()

@@ -461,7 +461,9 @@ def test_the_deck_tabs_generate_and_retry_share_the_generate_group_of_three(
     (timer_event,) = [
         fn for fn in deck_studio.demo.fns.values() if any(t[0] == ctx.timer._id for t in fn.targets)
     ]
-    assert timer_event.queue is False
+    # The timer never waits behind the generate group: it has no concurrency limit of its own.
+    assert timer_event.concurrency_limit is None
+    assert timer_event.concurrency_id != GENERATE_CONCURRENCY_ID
     assert deck_tab.on_tick.__name__ in {part.handler.__name__ for part in ctx.ticks.parts}
 
 
