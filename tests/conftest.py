@@ -12,8 +12,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         tempfile.gettempdir(), f"gradio-{os.environ['PYTEST_XDIST_WORKER']}-{os.getpid()}"
     )
 
+# Tests speak plain HTTP to loopback only, yet every ad-hoc httpx client (httpx.get, the
+# gradio_client, each process the tests start) would parse the whole CA bundle, about 25 ms of
+# CPU each: an empty certificate folder makes that free. (The Kling client keeps its own
+# context; nothing here reaches a TLS server.) Gradio's online version check is off too.
+os.environ["SSL_CERT_DIR"] = tempfile.mkdtemp(prefix="no-certificates-")
+os.environ.pop("SSL_CERT_FILE", None)
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
 import ipaddress
-import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator

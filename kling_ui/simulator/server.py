@@ -177,15 +177,16 @@ class SimulatorServer:
 
     def _wait_until_answering(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._thread is not None and not self._thread.is_alive():
-                break
-            try:
-                if httpx.get(f"{self.base_url}/debug/stats", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.02)
+        with httpx.Client(timeout=1.0) as probe:  # one client: each builds a TLS context
+            while time.monotonic() < deadline:
+                if self._thread is not None and not self._thread.is_alive():
+                    break
+                try:
+                    if probe.get(f"{self.base_url}/debug/stats").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.02)
         self.stop()
         raise RuntimeError(f"the Kling simulator did not start on {self.host}:{self.port}")
 
