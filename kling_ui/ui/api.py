@@ -23,6 +23,7 @@ from kling_ui.ui import views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
+    bound,
     lang_of,
     shows_errors,
     submitter_of,
@@ -54,77 +55,8 @@ def build(ctx: StudioContext) -> None:
         status = gr.JSON(label="job")
         video = gr.File(label="video")
 
-    @shows_errors
-    def generate(
-        first_frame: str | None,
-        last_frame: str | None = None,
-        prompt: str = "",
-        negative_prompt: str = "",
-        model: str = settings.default_model,
-        mode: str = settings.default_mode,
-        duration: str = settings.default_duration,
-        new_take: bool = False,
-        request: gr.Request | None = None,
-    ) -> dict[str, Any]:
-        """Generate a transition video from a first frame to a last frame with Kling.
-
-        Queues the job and returns at once; follow it with job_status.
-
-        Args:
-            first_frame: the first slide (PNG or JPEG); it is prepared to Kling's rules.
-            last_frame: the last slide, optional (a first+last frame video runs in pro mode).
-            prompt: how the transition moves; empty uses the Studio's default prompt.
-            negative_prompt: what must not appear; may be empty.
-            model: a Kling model name, e.g. kling-v2-6.
-            mode: "std" or "pro" (a last frame needs pro on most models).
-            duration: "5" or "10" seconds.
-            new_take: run again even if an identical video already exists.
-        Returns:
-            The job: id, status, queue position, estimate and settings, and frame_report:
-            what frame preparation changed to meet Kling's rules.
-        """
-        lang = lang_of(request)
-        if not first_frame:
-            raise no_first_frame()
-        text = (prompt or "").strip()
-        if not text:
-            text = preview(default_choice(ctx.library, "en"), ctx.library, "en").prompt
-        credentials = ctx.credentials_for(None)
-        frames = store_pair(ctx.engine, first_frame, last_frame, "fit")
-        owner = submitter_of(request)
-        result = submit(
-            ctx.engine,
-            frames,
-            JobRequest(
-                prompt=text,
-                negative_prompt=negative_prompt or "",
-                model=model or settings.default_model,
-                mode=mode or settings.default_mode,
-                duration=str(duration or settings.default_duration),
-                submitter=owner,
-                new_take=bool(new_take),
-            ),
-            credentials,
-        )
-        # Say what frame preparation changed (upscaled, padded, re-encoded...): the page shows
-        # it beside the frames, an API caller only sees it here.
-        return answer(ctx, result.job.id, lang, owner)[0] | {
-            "frame_report": frames.prepared.report_text(lang)
-        }
-
-    @shows_errors
-    def job_status(job_id: str, request: gr.Request) -> tuple[dict[str, Any], str | None]:
-        """The state of a job made by generate, and its video once it is done.
-
-        Args:
-            job_id: the id generate returned.
-        Returns:
-            The job (status, queue position, estimate, error with remedy) and the video file.
-        """
-        return answer(ctx, (job_id or "").strip(), lang_of(request), submitter_of(request))
-
     generate_button.click(
-        generate,
+        bound(generate, ctx),
         [first, last, prompt, negative, model, mode, duration, new_take],
         [submitted],
         api_name="generate",
@@ -132,8 +64,89 @@ def build(ctx: StudioContext) -> None:
         concurrency_id=GENERATE_CONCURRENCY_ID,
     )
     status_button.click(
-        job_status, [job_id], [status, video], api_name="job_status", concurrency_limit=None
+        bound(job_status, ctx),
+        [job_id],
+        [status, video],
+        api_name="job_status",
+        concurrency_limit=None,
     )
+
+
+# The two endpoints' signatures and docstrings are the API's (and MCP's) public description.
+
+
+@shows_errors
+def generate(
+    ctx: StudioContext,
+    first_frame: str | None,
+    last_frame: str | None = None,
+    prompt: str = "",
+    negative_prompt: str = "",
+    model: str = "",
+    mode: str = "",
+    duration: str = "",
+    new_take: bool = False,
+    request: gr.Request | None = None,
+) -> dict[str, Any]:
+    """Generate a transition video from a first frame to a last frame with Kling.
+
+    Queues the job and returns at once; follow it with job_status.
+
+    Args:
+        first_frame: the first slide (PNG or JPEG); it is prepared to Kling's rules.
+        last_frame: the last slide, optional (a first+last frame video runs in pro mode).
+        prompt: how the transition moves; empty uses the Studio's default prompt.
+        negative_prompt: what must not appear; may be empty.
+        model: a Kling model name, e.g. kling-v2-6; empty uses the Studio's default.
+        mode: "std" or "pro" (a last frame needs pro on most models); empty: the default.
+        duration: "5" or "10" seconds; empty uses the Studio's default.
+        new_take: run again even if an identical video already exists.
+    Returns:
+        The job: id, status, queue position, estimate and settings, and frame_report:
+        what frame preparation changed to meet Kling's rules.
+    """
+    settings = ctx.settings
+    lang = lang_of(request)
+    if not first_frame:
+        raise no_first_frame()
+    text = (prompt or "").strip()
+    if not text:
+        text = preview(default_choice(ctx.library, "en"), ctx.library, "en").prompt
+    credentials = ctx.credentials_for(None)
+    frames = store_pair(ctx.engine, first_frame, last_frame, "fit")
+    owner = submitter_of(request)
+    result = submit(
+        ctx.engine,
+        frames,
+        JobRequest(
+            prompt=text,
+            negative_prompt=negative_prompt or "",
+            model=model or settings.default_model,
+            mode=mode or settings.default_mode,
+            duration=str(duration or settings.default_duration),
+            submitter=owner,
+            new_take=bool(new_take),
+        ),
+        credentials,
+    )
+    # Say what frame preparation changed (upscaled, padded, re-encoded...): the page shows it
+    # beside the frames, an API caller only sees it here.
+    report = frames.prepared.report_text(lang)
+    return answer(ctx, result.job.id, lang, owner)[0] | {"frame_report": report}
+
+
+@shows_errors
+def job_status(
+    ctx: StudioContext, job_id: str, request: gr.Request
+) -> tuple[dict[str, Any], str | None]:
+    """The state of a job made by generate, and its video once it is done.
+
+    Args:
+        job_id: the id generate returned.
+    Returns:
+        The job (status, queue position, estimate, error with remedy) and the video file.
+    """
+    return answer(ctx, (job_id or "").strip(), lang_of(request), submitter_of(request))
 
 
 def answer(
