@@ -80,6 +80,13 @@ class Runtime:
         """`endpoint_label` in the person's language."""
         return DEMO_LABEL.get(lang) if self.demo else self.settings.endpoint
 
+    @staticmethod
+    def check(settings: Settings) -> None:
+        """Refuse settings that cannot work (a base URL without keys) before anything starts:
+        UserError, in the person's words."""
+        if not settings.demo_mode and not settings.has_keys:
+            raise missing_keys()
+
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Runtime:
         """Build everything (the simulator is started at once in demo mode; the engine waits
@@ -107,7 +114,7 @@ class Runtime:
             credentials = Credentials(
                 None, None, settings.endpoint.rstrip("/"), api_key=settings.api_key
             )
-        elif settings.access_key is None or settings.secret_key is None:
+        elif not settings.has_key_pair:
             raise missing_keys()
         else:
             credentials = Credentials(

@@ -29,11 +29,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; a setting that cannot work is one clear line and exit 2."""
-    from kling_ui.ui.serving import serve  # Gradio loads only when serving
+    """Serve until interrupted; a setting that cannot work is one clear line and exit 2,
+    said before Gradio (seconds to load) is loaded."""
+    from kling_ui.config import Settings
+    from kling_ui.runtime import Runtime
 
     try:
-        serve(host=args.host, port=args.port)
+        settings = Settings()
+        Runtime.check(settings)
+        from kling_ui.ui.serving import serve  # Gradio loads only when serving
+
+        serve(settings, host=args.host, port=args.port)
     except UserError as exc:
         lang = pick_lang(_env_lang())
         print(CANNOT_START.format(reason=exc.text(lang)).get(lang), file=sys.stderr)
