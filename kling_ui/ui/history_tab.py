@@ -214,7 +214,7 @@ def build(ctx: StudioContext) -> None:
             visible=False,
             elem_id="kts-history-cancel",
         )
-    shown = gr.State("")
+    shown = gr.State(None)  # what the table was drawn from: `drawn`
     selected = gr.State(None)
     detail_components = [first, last, video, detail, whose, cancel]  # `detail_outputs` order
     table_outputs = [table, shown, *detail_components]
@@ -275,7 +275,7 @@ def refreshed(
     picked = next((j for j in jobs if j.id == chosen), None)
     return (
         table_value(jobs, lang),
-        views.jobs_signature(jobs),
+        drawn(jobs, status_value, scope_value),
         *detail_outputs(picked, lang, viewer),
     )
 
@@ -296,29 +296,38 @@ def on_filter(
     return [*refreshed(ctx, status_value, search_value, chosen, scope_value, viewer, lang), ""]
 
 
+def drawn(jobs: list[Job], status_value: str | None, scope_value: str | None) -> dict[str, Any]:
+    """What a drawn table shows: the status and scope chosen, and its jobs' signature."""
+    filters = [scope_value or SCOPE_MINE, status_value or views.FILTER_ALL]
+    return {"filters": filters, "jobs": views.jobs_signature(jobs)}
+
+
 def on_tick(
     ctx: StudioContext,
     status_value: str,
     search_value: str,
     chosen: str | None,
-    last_seen: str,
+    last_seen: dict[str, Any] | None,
     scope_value: str | None,
     browser_id: Any,
     request: gr.Request,
 ):
-    """The timer: the table and the chosen job's detail, only when a listed job changed."""
+    """The timer: the table and the chosen job's detail, only when a listed job changed.
+    A tick sent before the status or scope changed leaves the table to the filters' own
+    answer (the table was drawn since, or is being drawn, for the new choice)."""
+    unchanged = [gr.skip()] * (DETAIL_OUTPUTS + 2)
     viewer = submitter_of(request, browser_id)
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
-    signature = views.jobs_signature(jobs)
-    if signature == last_seen:
-        return [gr.skip()] * (DETAIL_OUTPUTS + 2)
+    now = drawn(jobs, status_value, scope_value)
+    if last_seen and (last_seen.get("filters") != now["filters"] or last_seen == now):
+        return unchanged
     lang = lang_of(request)
     picked = next((j for j in jobs if j.id == chosen), None)
     if picked is None:
         details = [gr.skip()] * DETAIL_OUTPUTS
     else:
         details = list(detail_outputs(picked, lang, viewer))
-    return [table_value(jobs, lang), signature, *details]
+    return [table_value(jobs, lang), now, *details]
 
 
 # The columns that name a job in the table (when, name, settings); status and time change.

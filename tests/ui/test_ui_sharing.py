@@ -208,6 +208,22 @@ def test_history_lists_mine_and_the_team_read_only_and_refuses_a_teammates_cance
     assert "There is no job" in said and untouched == [gr.skip()] * len(untouched)
 
 
+def test_a_tick_sent_before_the_scope_changed_leaves_the_new_table_alone(
+    team_studio: Launched,
+) -> None:
+    ctx = team_studio.demo.studio_context
+    engine_job(team_studio, "user:alice", "alice ticks along")
+    _, shown, *_ = history_tab.on_filter(ctx, "all", "", None, "team", None, as_user("bob"))
+    stale = history_tab.on_tick(ctx, "all", "", None, shown, "mine", None, as_user("bob"))
+    assert stale == [gr.skip()] * len(stale)  # the Team table stays: no flip back to Mine
+    engine_job(team_studio, "user:alice", "alice ticks again")
+    table, redrawn, *_ = history_tab.on_tick(
+        ctx, "all", "", None, shown, "team", None, as_user("bob")
+    )
+    assert "alice ticks again" in {row[2] for row in table["data"]}
+    assert redrawn["filters"] == shown["filters"] and redrawn["jobs"] != shown["jobs"]
+
+
 def test_the_studios_cancel_list_and_the_lab_refuse_another_browsers_jobs(
     open_studio: Launched,
 ) -> None:
