@@ -135,6 +135,15 @@ def simulator_factory() -> Iterator[Callable[..., SimulatorServer]]:
 
 
 @pytest.fixture
+def dead_url() -> Iterator[str]:
+    """A loopback URL where every connection is refused: its port stays bound (never
+    listening) for the whole test, so no other server started meanwhile can take it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
+@pytest.fixture
 def sim_token() -> Callable[..., str]:
     """`sim_token(access_key, secret_key, exp_offset=1800, nbf_offset=-5)` -> a Kling JWT."""
     return sign_token

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from test_unreachable import dead_endpoint
-
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.keycheck import KeyState, check_keys
 
@@ -22,8 +20,8 @@ def test_a_wrong_secret_is_refused_with_klings_own_answer(simulator):
     assert check.error is not None and check.error.http_status == 401
 
 
-def test_keys_for_an_unreachable_kling_are_kept_but_not_verified():
-    check = check_keys(Credentials.of("ak", "sk", dead_endpoint()), timeout=2.0)
+def test_keys_for_an_unreachable_kling_are_kept_but_not_verified(dead_url: str):
+    check = check_keys(Credentials.of("ak", "sk", dead_url), timeout=2.0)
     assert check.state is KeyState.UNVERIFIED and check.usable
 
 

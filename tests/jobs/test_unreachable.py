@@ -4,9 +4,9 @@ answer ends "timed out", resumable, without ever being sent twice."""
 
 from __future__ import annotations
 
-import socket
 import time
 
+import pytest
 from job_helpers import WAIT, credentials_for, sim_stats, wait_for
 
 from kling_ui.jobs import messages
@@ -17,16 +17,10 @@ from kling_ui.kling.client import RetryPolicy
 ONE_TRY = RetryPolicy(attempts=1, initial_wait=0.01, max_wait=0.01)
 
 
-def dead_endpoint() -> str:
-    """A loopback address where nothing listens: every connection is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def unreachable_credentials() -> Credentials:
-    return Credentials.of("ak-unreachable", "sk-unreachable", dead_endpoint())
+@pytest.fixture
+def unreachable(dead_url: str) -> Credentials:
+    """Keys for a Kling that never answers (every connection refused)."""
+    return Credentials.of("ak-unreachable", "sk-unreachable", dead_url)
 
 
 def total_requests(engine) -> int:
@@ -34,22 +28,28 @@ def total_requests(engine) -> int:
 
 
 def test_a_job_says_since_when_kling_has_not_answered_and_when_it_tries_next(
-    simulator, engine_factory, frames
+    simulator, engine_factory, frames, unreachable
 ):
-    engine = engine_factory(simulator, credentials=unreachable_credentials(), retry=ONE_TRY)
+    engine = engine_factory(simulator, credentials=unreachable, retry=ONE_TRY)
     job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
-    wait_for(lambda: engine.get(job.id).unreachable_since is not None)
-    stuck = engine.get(job.id)
-    assert stuck.status is JobStatus.SUBMITTING
+    seen = []
+
+    def says_not_answering() -> bool:
+        # The row says so between tries; a try in progress says "checking" meanwhile.
+        seen.append(engine.get(job.id))
+        return seen[-1].status_message.startswith("Kling is not answering")
+
+    wait_for(says_not_answering)
+    stuck = seen[-1]
+    assert stuck.status is JobStatus.SUBMITTING and stuck.unreachable_since is not None
     assert stuck.retry_at is not None and stuck.retry_at >= stuck.unreachable_since
-    assert stuck.status_message.startswith("Kling is not answering")
     assert engine.estimate(job.id) is None
 
 
 def test_cancel_while_kling_is_unreachable_stops_every_request_for_the_job(
-    simulator, engine_factory, frames
+    simulator, engine_factory, frames, unreachable
 ):
-    engine = engine_factory(simulator, credentials=unreachable_credentials(), retry=ONE_TRY)
+    engine = engine_factory(simulator, credentials=unreachable, retry=ONE_TRY)
     job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
     wait_for(lambda: engine.get(job.id).unreachable_since is not None)
     engine.cancel(job.id)
@@ -63,11 +63,9 @@ def test_cancel_while_kling_is_unreachable_stops_every_request_for_the_job(
 
 
 def test_a_create_without_a_clear_answer_times_out_resumable_and_asks_nothing_more(
-    simulator, engine_factory, frames
+    simulator, engine_factory, frames, unreachable
 ):
-    engine = engine_factory(
-        simulator, credentials=unreachable_credentials(), retry=ONE_TRY, task_timeout=0.5
-    )
+    engine = engine_factory(simulator, credentials=unreachable, retry=ONE_TRY, task_timeout=0.5)
     job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
     timed_out = engine.wait(job.id, WAIT)
     assert timed_out.status is JobStatus.TIMED_OUT and timed_out.watch is JobStatus.SUBMITTING
@@ -78,11 +76,9 @@ def test_a_create_without_a_clear_answer_times_out_resumable_and_asks_nothing_mo
 
 
 def test_a_timed_out_create_resumes_by_looking_up_first_and_is_made_once(
-    simulator, engine_factory, frames, tmp_path
+    simulator, engine_factory, frames, tmp_path, unreachable
 ):
-    engine = engine_factory(
-        simulator, credentials=unreachable_credentials(), retry=ONE_TRY, task_timeout=0.5
-    )
+    engine = engine_factory(simulator, credentials=unreachable, retry=ONE_TRY, task_timeout=0.5)
     job = engine.submit(JobSpec(first_frame=frames[0], last_frame=frames[1])).job
     assert engine.wait(job.id, WAIT).status is JobStatus.TIMED_OUT
     engine.stop()
