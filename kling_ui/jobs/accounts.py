@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from kling_ui.jobs.scheduler import FairQueue
 from kling_ui.jobs.slots import SlotPool
-from kling_ui.kling.client import IMAGE2VIDEO, KlingClient
+from kling_ui.kling.client import IMAGE2VIDEO, KlingClient, tls_context
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class CountingTransport(httpx.BaseTransport):
         lock: threading.Lock,
         on_answer: Callable[[], None] | None = None,
     ) -> None:
-        self._inner = httpx.HTTPTransport()
+        self._inner = httpx.HTTPTransport(verify=tls_context())  # not a CA bundle read each
         self._counts = counts
         self._lock = lock
         self.on_answer = on_answer
