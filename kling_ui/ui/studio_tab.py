@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -603,16 +604,22 @@ def on_controls(
     )
     payer = ctx.payer_for(stored_keys)
     return (
-        gr.update(value=state.mode, interactive=len(state.modes) > 1, info=state.mode_reason),
-        gr.update(
-            value=state.duration,
-            interactive=len(state.durations) > 1,
-            info=state.duration_reason,
-        ),
+        rule_update(mode_value, state.mode, state.modes, state.mode_reason),
+        rule_update(duration_value, state.duration, state.durations, state.duration_reason),
         views.rules_html(state, lang, with_note=False),
         views.cost_text(model_value, state.mode, state.duration, payer=payer, lang=lang),
         gr.update(interactive=state.can_submit),
     )
+
+
+def rule_update(chosen: str, allowed: str, choices: Sequence[str], reason: str | None) -> Any:
+    """A mode or duration radio under Kling's rules: on only with a choice to make, its
+    reason, and a new value only when the rules changed it (a value sent back unchanged
+    could undo a click the person made while this answer was on its way)."""
+    update: dict[str, Any] = {"interactive": len(choices) > 1, "info": reason}
+    if allowed != chosen:
+        update["value"] = allowed
+    return gr.update(**update)
 
 
 def on_keys(

@@ -237,7 +237,7 @@ def test_the_frames_answer_carries_the_controls_for_the_frames_it_prepared(
     assert mode["value"] == "pro" and mode["interactive"] is False  # no std with a last frame
     ready, mode = answer(None)
     assert ready == {"first": True, "last": False}
-    assert mode["value"] == "std" and mode["interactive"] is True
+    assert "value" not in mode and mode["interactive"] is True  # std stays as chosen
 
 
 def test_cancel_job_cancels_this_browsers_job_and_says_so(
