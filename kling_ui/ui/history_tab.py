@@ -220,7 +220,9 @@ def build(ctx: StudioContext) -> None:
     table_outputs = [table, shown, *detail_components]
 
     gr.on(
-        [status_filter.change, search.submit, refresh.click, scope.change],
+        # `.input`, not `.change`: the page's load sets these menus' labels, and a `.change`
+        # answer for that could land after the person's own choice and undo it.
+        [status_filter.input, search.submit, refresh.click, scope.input],
         bound(on_filter, ctx),
         [status_filter, search, selected, scope, ctx.browser_id],
         [*table_outputs, notice],
