@@ -92,6 +92,7 @@ class Runtime:
         """Build everything (the simulator is started at once in demo mode; the engine waits
         for `start`). UserError when a base URL is set without keys."""
         settings = settings or Settings()
+        cls.check(settings)
         data_dir = settings.data_dir.expanduser().resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         simulator: SimulatorServer | None = None
@@ -114,8 +115,6 @@ class Runtime:
             credentials = Credentials(
                 None, None, settings.endpoint.rstrip("/"), api_key=settings.api_key
             )
-        elif not settings.has_key_pair:
-            raise missing_keys()
         else:
             credentials = Credentials(
                 settings.access_key, settings.secret_key, settings.endpoint.rstrip("/")

@@ -271,7 +271,7 @@ def refreshed(
     viewer: str,
     lang: str,
 ) -> tuple[Any, ...]:
-    """The table (value, signature) for these filters, and the chosen job's detail
+    """The table (value, what it was drawn from) for these filters, and the chosen job's detail
     (`detail_outputs`; empty when it is no longer listed)."""
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     picked = next((j for j in jobs if j.id == chosen), None)
@@ -298,9 +298,14 @@ def on_filter(
     return [*refreshed(ctx, status_value, search_value, chosen, scope_value, viewer, lang), ""]
 
 
+def chosen_filters(status_value: str | None, scope_value: str | None) -> list[str]:
+    """The scope and status a table is drawn for."""
+    return [scope_value or SCOPE_MINE, status_value or views.FILTER_ALL]
+
+
 def drawn(jobs: list[Job], status_value: str | None, scope_value: str | None) -> dict[str, Any]:
     """What a drawn table shows: the status and scope chosen, and its jobs' signature."""
-    filters = [scope_value or SCOPE_MINE, status_value or views.FILTER_ALL]
+    filters = chosen_filters(status_value, scope_value)
     return {"filters": filters, "jobs": views.jobs_signature(jobs)}
 
 
@@ -318,10 +323,12 @@ def on_tick(
     A tick sent before the status or scope changed leaves the table to the filters' own
     answer (the table was drawn since, or is being drawn, for the new choice)."""
     unchanged = [gr.skip()] * (DETAIL_OUTPUTS + 2)
+    if last_seen and last_seen.get("filters") != chosen_filters(status_value, scope_value):
+        return unchanged
     viewer = submitter_of(request, browser_id)
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     now = drawn(jobs, status_value, scope_value)
-    if last_seen and (last_seen.get("filters") != now["filters"] or last_seen == now):
+    if now == last_seen:
         return unchanged
     lang = lang_of(request)
     picked = next((j for j in jobs if j.id == chosen), None)

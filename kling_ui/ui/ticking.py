@@ -84,7 +84,6 @@ class Ticks:
         # Gradio finds the request parameter by the signature and the annotations both.
         tick.__signature__ = inspect.Signature([*names, request])  # type: ignore[attr-defined]
         tick.__annotations__ = {"request": gr.Request, "return": list[Any]}
-        tick.parts = parts  # type: ignore[attr-defined]  # for the UI benchmark
         return tick
 
     def wire(self, timer: gr.Timer) -> None:
