@@ -2,7 +2,8 @@
 
 Tab order: Studio, Deck, Prompt lab, History, Settings. Each tab lives in its own module
 with `build(ctx)`. The page follows the store through one shared `gr.Timer` (ui/ticking.py),
-so reloading or opening the page elsewhere shows every job.
+so reloading or opening the page elsewhere shows every job; the timer slows down while none of
+the person's jobs is under way (ui/pace.py).
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ from kling_ui.ui.access import (
     browser_state_secret,
     parse_auth,
 )
-from kling_ui.ui.common import new_browser_id
+from kling_ui.ui.common import bound, new_browser_id
 from kling_ui.ui.context import StudioContext
 from kling_ui.ui.login_throttle import LOGIN_NOTICE, LoginThrottle, LoginThrottleMiddleware
+from kling_ui.ui.pace import FOLLOWING_SECONDS, on_pace
 from kling_ui.ui.texts import label
 from kling_ui.ui.theme import STUDIO_CSS, studio_theme
 
 log = logging.getLogger("kling_ui.ui")
 
-REFRESH_SECONDS = 1.0
 # Gradio's queue looks for work every 1 ms when it has none: 5 % of a core for a Studio that
 # nobody uses. Every 20 ms is 0.5 %, and a queued event waits at most 20 ms longer to start
 # (the page's own events answer in 20-60 ms anyway).
@@ -75,7 +76,7 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 f'<div class="kts-banner kts-banner-keys">{label("space_keys_banner")}</div>',
                 elem_id="kts-keys-banner",
             )
-        timer = gr.Timer(REFRESH_SECONDS)
+        timer = gr.Timer(FOLLOWING_SECONDS)  # the first refresh sets the pace (ui/pace.py)
         browser_keys = gr.BrowserState(None, storage_key=BROWSER_KEYS_STORAGE, secret=secret)
         browser_id = gr.BrowserState(None, storage_key=BROWSER_ID_STORAGE, secret=secret)
         draft_frames = gr.BrowserState(None, storage_key=DRAFT_FRAMES_STORAGE, secret=secret)
@@ -104,6 +105,7 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 history_tab.build(ctx)
             with gr.Tab(label("tab_settings"), id="settings"):
                 settings_tab.build(ctx)
+        ctx.ticks.add(bound(on_pace, ctx), [browser_id], [timer])
         ctx.ticks.wire(timer)
         api.build(ctx)
         demo.load(new_browser_id, [browser_id], [browser_id], api_visibility="private", queue=False)

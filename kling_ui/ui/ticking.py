@@ -16,6 +16,7 @@ changed fires the event that shows its values.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 from collections.abc import Callable, Sequence
@@ -133,7 +134,11 @@ def is_skip(value: Any) -> bool:
 
 
 def show(values: list[Any] | None) -> Any:
-    """A part's pending values, for its visible components (one value alone when it has one)."""
+    """A part's pending values, for its visible components (one value alone when it has one).
+
+    Copies: Gradio takes updates apart as it applies them, and the pending State must keep
+    what it held, or the next refresh with the same values would look like a change."""
     if values is None:
         return gr.skip()
+    values = copy.deepcopy(values)
     return values[0] if len(values) == 1 else values

@@ -75,6 +75,46 @@ def open_page(
     return page
 
 
+# The draft is kept encrypted in localStorage, so a test cannot read the words in it; instead
+# the page counts its localStorage writes and notes the count when the answer of the draft
+# event sent with the given words arrives: a write after that answer is their save (an
+# earlier draft event's late answer cannot pass for it).
+DRAFT_SAVE_WATCH = """([fn, words]) => {
+    const writes = {};
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+        writes[key] = (writes[key] || 0) + 1;
+        return setItem.call(this, key, value);
+    };
+    const send = window.fetch;
+    window.ktsDraftSave = {writes, before: null};
+    window.fetch = async function (input, init) {
+        const answer = await send.apply(this, arguments);
+        const body = init && typeof init.body === "string" ? init.body : "";
+        if (body.includes(words) && JSON.parse(body).fn_index === fn) {
+            window.ktsDraftSave.before = {...writes};
+        }
+        return answer;
+    };
+}"""
+SAVED_WITH_WORDS = """(key) => {
+    const save = window.ktsDraftSave;
+    return save.before !== null && (save.writes[key] || 0) > (save.before[key] || 0);
+}"""
+
+
+def watch_draft_saves(page: Page, demo: gr.Blocks, words: str) -> None:
+    """Let `SAVED_WITH_WORDS` tell when the draft holding `words` is in localStorage."""
+    (fn,) = [
+        fn_id
+        for fn_id, fn in demo.fns.items()
+        if any(getattr(out, "storage_key", None) == DRAFT_PROMPT_STORAGE for out in fn.outputs)
+        and fn.fn is not None
+        and fn.fn.__name__ == "on_draft"
+    ]
+    page.evaluate(DRAFT_SAVE_WATCH, [fn, words])
+
+
 def upload(page: Page, elem_id: str, path: Path | list[Path]) -> None:
     """Drop a file (or files) on the upload box `elem_id`."""
     chosen: Any = [str(p) for p in path] if isinstance(path, list) else str(path)
@@ -222,14 +262,11 @@ def test_a_reload_keeps_the_frames_and_the_prompt_builder(
     page.locator("#kts-preset-camera input").click()
     page.get_by_role("option", name="Orbit", exact=True).click()
     page.locator("#kts-advanced").get_by_role("button").first.click()
-    saved = page.evaluate(f"() => localStorage.getItem('{DRAFT_PROMPT_STORAGE}')")
+    watch_draft_saves(page, screen_studio.demo, "the bars grow")
     page.locator("#kts-free-subject textarea").fill("the bars grow")
     preview = page.locator("#kts-preview textarea")
     expect(preview).to_have_value(re.compile("orbits.*the bars grow"))
-    page.wait_for_function(  # the browser has kept the new words
-        "([key, before]) => localStorage.getItem(key) !== before",
-        arg=[DRAFT_PROMPT_STORAGE, saved],
-    )
+    page.wait_for_function(SAVED_WITH_WORDS, arg=DRAFT_PROMPT_STORAGE)  # the browser kept them
 
     page.reload()
     expect(page.locator("#kts-first img")).to_have_count(1)

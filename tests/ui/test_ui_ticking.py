@@ -9,7 +9,7 @@ from ui_helpers import Launched, fast_settings
 
 from kling_ui.runtime import Runtime
 from kling_ui.ui import build_studio
-from kling_ui.ui.ticking import Ticks
+from kling_ui.ui.ticking import Ticks, show
 
 
 def request() -> gr.Request:
@@ -31,7 +31,7 @@ def test_every_tab_refreshes_through_one_timer_event_that_writes_only_states(
         assert event.queue is not False and event.concurrency_limit is None
         assert all(output.stateful for output in event.outputs)
         modules = {part.handler.__module__.rsplit(".", 1)[-1] for part in ctx.ticks.parts}
-        assert modules == {"studio_tab", "deck_tab", "lab_tab", "history_tab"}
+        assert modules == {"studio_tab", "deck_tab", "lab_tab", "history_tab", "pace"}
         assert len(event.inputs) == sum(len(part.inputs) for part in ctx.ticks.parts)
         shown_by_changes = {
             output._id
@@ -101,3 +101,10 @@ def test_gradio_hands_the_joined_handler_its_request(studio: Launched) -> None:
         fn for fn in studio.demo.fns.values() if any(t[0] == ctx.timer._id for t in fn.targets)
     ]
     assert get_type_hints(event.fn).get("request") is gr.Request
+
+
+def test_showing_a_parts_pending_values_hands_gradio_a_copy_it_may_take_apart() -> None:
+    pending = [gr.update(value=3.0), "<p>two jobs</p>"]
+    shown = show(pending)
+    shown[0].pop("value")  # what Gradio does as it applies an update
+    assert pending == [gr.update(value=3.0), "<p>two jobs</p>"]
