@@ -95,6 +95,9 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 draft_frames=draft_frames,
                 draft_prompt=draft_prompt,
             )
+            # First in the page's one load event, so every tab's part after it knows whose
+            # page it is (a first visit has no stored id yet).
+            ctx.loads.add(new_browser_id, [browser_id], [browser_id])
             with gr.Tab(label("tab_studio"), id="studio"):
                 ctx.studio = studio_tab.build(ctx)
             with gr.Tab(label("tab_deck"), id="deck"):
@@ -107,8 +110,8 @@ def build_studio(runtime: Runtime, *, policy: AccessPolicy | None = None) -> gr.
                 settings_tab.build(ctx)
         ctx.ticks.add(bound(on_pace, ctx), [browser_id], [timer])
         ctx.ticks.wire(timer)
+        ctx.loads.wire(demo)
         api.build(ctx)
-        demo.load(new_browser_id, [browser_id], [browser_id], api_visibility="private", queue=False)
     demo._queue.sleep_when_free = QUEUE_IDLE_POLL
     demo._queue.progress_update_sleep_when_free = QUEUE_IDLE_POLL
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and benchmarks

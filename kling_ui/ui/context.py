@@ -22,7 +22,7 @@ from kling_ui.ui import views
 from kling_ui.ui.access import AccessPolicy, credentials_from_browser
 from kling_ui.ui.common import current_request, submitter_of
 from kling_ui.ui.prompting import PART_FIELDS, PromptChoice
-from kling_ui.ui.ticking import Ticks
+from kling_ui.ui.ticking import Loads, Ticks
 
 # Beside the keys in a browser's stored value: what Kling said of them when they were saved.
 CHECKED_FIELD = "checked"
@@ -123,6 +123,8 @@ class StudioContext:
     extras: dict[str, Any] = field(default_factory=dict)
     # What each tab refreshes on the shared timer; build.py wires them as one event.
     ticks: Ticks = field(default_factory=Ticks)
+    # What each tab fills when the page opens; build.py wires them as one load event.
+    loads: Loads = field(default_factory=Loads)
     banner: gr.HTML | None = None  # whose keys this browser's jobs run on (filled on load)
     # The Studio's draft kept in the browser (frames; prompt builder and settings), so a
     # reload keeps the work in progress (see drafts.py); made by build.py.

@@ -62,7 +62,6 @@ from kling_ui.ui import deck_views, views
 from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
-    QUIET,
     answers_in_words,
     bound,
     lang_of,
@@ -471,7 +470,7 @@ def wire(
         [state, t.shown, t.noted, t.ctx.browser_id],
         [*t.pick(PANEL_FIELDS), t.note, t.noted],
     )
-    t.ctx.blocks.load(bound(on_load, t), [t.ctx.browser_id], t.pick(LOAD_FIELDS), **QUIET)
+    t.ctx.loads.add(bound(on_load, t), [t.ctx.browser_id], t.pick(LOAD_FIELDS))
 
 
 def fit_button(key: str, elem_id: str, size: Any = "sm") -> gr.Button:

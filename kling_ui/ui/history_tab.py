@@ -21,7 +21,6 @@ from kling_ui.jobs.owners import TEAM_PREFIX, in_team, owner_of, owns
 from kling_ui.ui import views
 from kling_ui.ui.common import (
     INSTANT,
-    QUIET,
     answers_in_words,
     bound,
     lang_of,
@@ -257,9 +256,7 @@ def build(ctx: StudioContext) -> None:
             [*restore, ctx.tabs, notice],
             api_visibility="private",
         )
-    ctx.blocks.load(
-        bound(on_load, ctx), [ctx.browser_id], [status_filter, scope, *table_outputs], **QUIET
-    )
+    ctx.loads.add(bound(on_load, ctx), [ctx.browser_id], [status_filter, scope, *table_outputs])
 
 
 def refreshed(

@@ -24,7 +24,6 @@ from kling_ui.ui.common import (
     GENERATE_CONCURRENCY_ID,
     GENERATE_CONCURRENCY_LIMIT,
     INSTANT,
-    QUIET,
     answers_in_words,
     bound,
     frame_image,
@@ -231,11 +230,8 @@ def build(ctx: StudioContext) -> None:
         api_visibility="private",
         show_progress="hidden",
     )
-    ctx.blocks.load(
-        bound(on_load, ctx),
-        [ctx.browser_id],
-        [job_ids, shown, shown_videos, best_pick, *prompts],
-        **QUIET,
+    ctx.loads.add(
+        bound(on_load, ctx), [ctx.browser_id], [job_ids, shown, shown_videos, best_pick, *prompts]
     )
 
 

@@ -108,7 +108,7 @@ def build(ctx: StudioContext) -> None:
         api_visibility="private",
         show_progress="hidden",
     )
-    ctx.blocks.load(bound(on_load, ctx), [ctx.browser_keys], overview, **INSTANT)
+    ctx.loads.add(bound(on_load, ctx), [ctx.browser_keys], overview)
 
 
 def on_refresh(ctx: StudioContext, stored: Any, request: gr.Request):

@@ -381,7 +381,7 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- page load: the page's language, this browser's draft and its latest video --------
 
-    ctx.blocks.load(
+    ctx.loads.add(
         bound(on_load, ctx),
         [ctx.browser_keys, ctx.browser_id, draft_frames, draft_prompt],
         [
@@ -403,7 +403,6 @@ def build(ctx: StudioContext) -> StudioControls:
             progress,
             *result_outputs,
         ],
-        **QUIET,
     )
     return controls
 

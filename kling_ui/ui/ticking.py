@@ -1,9 +1,13 @@
-"""One timer event a second for the whole page, whatever the number of tabs that follow it.
+"""One timer event for the whole page and one load event, whatever the number of tabs.
 
 Each tab registers what it refreshes (`Ticks.add`: its handler, inputs and outputs) and
-`Ticks.wire` joins them into one event on the shared `gr.Timer`. Four events a second per open
-page (Studio, Deck, Lab, History) cost the browser about a fifth of a core when idle; one event
-carrying every tab's outputs costs a quarter of that. A tab whose part fails leaves its outputs
+`Ticks.wire` joins them into one event on the shared `gr.Timer`; what it fills when the page
+opens goes the same way into `Loads`. Gradio's page re-renders the loading state of every
+component that has ever had one for each status message of every event, so each event costs
+the browser the same whatever it carries: four timer events a second per open page (Studio,
+Deck, Lab, History) cost about a fifth of a core when idle, one event carrying every tab's
+outputs a quarter of that; six load events (five tabs and the browser's id) cost a page load
+about a third of a second of a core more than one. A tab whose part fails leaves its outputs
 as they are (logged) and the other tabs are still refreshed.
 
 The timer itself writes only `gr.State`s. Gradio 6 builds a new component and its whole
@@ -31,8 +35,8 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class TickPart:
-    """One tab's share of the timer: `handler(*inputs, request)` returns its outputs' values
+class Part:
+    """One tab's share of an event: `handler(*inputs, request)` returns its outputs' values
     (a list, or the value itself when it has one output)."""
 
     handler: Callable[..., Any]
@@ -44,29 +48,29 @@ class TickPart:
         try:
             got = self.handler(*values, request)
         except Exception:
-            log.exception("refreshing %s failed", getattr(self.handler, "__qualname__", "?"))
+            log.exception("%s failed", getattr(self.handler, "__qualname__", "?"))
             return [gr.skip()] * len(self.outputs)
         return [got] if len(self.outputs) == 1 else list(got)
 
 
 @dataclass
-class Ticks:
-    """The parts of the page's one timer event, wired once every tab has added its own."""
+class Parts:
+    """Handlers joined into one page event, each with its own inputs and outputs."""
 
-    parts: list[TickPart] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
 
     def add(
         self, handler: Callable[..., Any], inputs: Sequence[Any], outputs: Sequence[Any]
     ) -> None:
-        """Refresh `outputs` from `inputs` with `handler` on every tick."""
-        self.parts.append(TickPart(handler, tuple(inputs), tuple(outputs)))
+        """Fill `outputs` from `inputs` with `handler` whenever the event fires."""
+        self.parts.append(Part(handler, tuple(inputs), tuple(outputs)))
 
     def handler(self) -> Callable[..., list[Any]]:
         """One function for Gradio: every part's inputs in order, then the request; every
         part's outputs in order."""
         parts = tuple(self.parts)
 
-        def tick(*args: Any) -> list[Any]:
+        def joined(*args: Any) -> list[Any]:
             *values, request = args
             results: list[Any] = []
             at = 0
@@ -83,9 +87,34 @@ class Ticks:
             "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request
         )
         # Gradio finds the request parameter by the signature and the annotations both.
-        tick.__signature__ = inspect.Signature([*names, request])  # type: ignore[attr-defined]
-        tick.__annotations__ = {"request": gr.Request, "return": list[Any]}
-        return tick
+        joined.__signature__ = inspect.Signature([*names, request])  # type: ignore[attr-defined]
+        joined.__annotations__ = {"request": gr.Request, "return": list[Any]}
+        return joined
+
+    def inputs(self) -> list[Any]:
+        """Every part's inputs, in order (a component twice when two parts read it)."""
+        return [component for part in self.parts for component in part.inputs]
+
+    def outputs(self) -> list[Any]:
+        """Every part's outputs, in order."""
+        return [component for part in self.parts for component in part.outputs]
+
+
+@dataclass
+class Loads(Parts):
+    """The parts of the page's one load event, wired once every tab has added its own."""
+
+    def wire(self, blocks: gr.Blocks) -> None:
+        """One unqueued load event (no spinner) filling every part's outputs in order."""
+        outputs = self.outputs()
+        if len({id(component) for component in outputs}) != len(outputs):
+            raise ValueError("two parts of the page's load fill the same component")
+        blocks.load(self.handler(), self.inputs(), outputs, **QUIET)
+
+
+@dataclass
+class Ticks(Parts):
+    """The parts of the page's one timer event, wired once every tab has added its own."""
 
     def wire(self, timer: gr.Timer) -> None:
         """Attach the parts to `timer`: one event (no spinner, no concurrency limit) writing
@@ -93,7 +122,7 @@ class Ticks:
         if not self.parts:
             return
         joined = self.handler()
-        outputs = [component for part in self.parts for component in part.outputs]
+        outputs = self.outputs()
         stateful = [n for n, component in enumerate(outputs) if component.stateful]
         shown: list[list[int]] = []  # per part: where its visible outputs are in `outputs`
         at = 0
@@ -113,7 +142,7 @@ class Ticks:
 
         tick.__signature__ = joined.__signature__  # type: ignore[attr-defined]
         tick.__annotations__ = joined.__annotations__
-        inputs = [component for part in self.parts for component in part.inputs]
+        inputs = self.inputs()
         # Queued: Gradio tells the page which States changed only in a queued event's answer.
         timer.tick(
             tick,

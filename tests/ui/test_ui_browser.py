@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import Launched, fast_settings, launch, studio_ready
+from ui_helpers import Launched, check, fast_settings, launch, studio_ready
 
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.simulator import SimulatorServer
@@ -62,7 +62,7 @@ def test_a_job_survives_a_reload_and_its_video_lands_in_the_history(
     browser: Browser, slow_studio: Launched, slide_files: tuple[Path, Path]
 ) -> None:
     page = open_page(browser, slow_studio.url)
-    page.locator("#kts-mode").get_by_role("radio", name="std").check()
+    check(page.locator("#kts-mode").get_by_role("radio", name="std"))
     upload_frames(page, slide_files)
     expect(page.locator("#kts-hint")).to_contain_text("Strategy for this pair")
     expect(page.locator("#kts-mode").get_by_role("radio", name="pro")).to_be_checked()
@@ -139,7 +139,7 @@ def test_the_prompt_lab_runs_variants_side_by_side_and_keeps_the_best(
     page.get_by_role("tab", name="Prompt lab").click()
     upload_frames(page, slide_files, prefix="kts-lab")
     expect(page.locator("#kts-lab-hint")).to_contain_text("Strategy for this pair")
-    page.get_by_role("radio", name="2").check()
+    check(page.get_by_role("radio", name="2"))
     page.locator("#kts-lab-fill").click()
     expect(page.locator("#kts-lab-prompt-b textarea")).not_to_have_value("")
     page.locator("#kts-lab-generate").click()

@@ -15,7 +15,7 @@ import gradio as gr
 import pytest
 from gradio.helpers import special_args
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import Launched, fast_settings, launch, studio_ready
+from ui_helpers import Launched, check, fast_settings, launch, studio_ready
 
 from kling_ui.jobs.models import JobSpec, JobStatus
 from kling_ui.simulator import slide_png
@@ -199,10 +199,10 @@ def test_after_generate_the_latest_video_is_in_view_on_a_laptop_screen_without_s
     assert in_viewport(page, "#kts-generate")
     expect(page.locator("[role=status]")).not_to_contain_text("common.")
 
-    page.locator("#kts-result-view").get_by_role("radio", name="First frame").check()
+    check(page.locator("#kts-result-view").get_by_role("radio", name="First frame"))
     expect(page.locator("#kts-result-frame img")).to_be_visible()
     expect(page.locator("#kts-latest")).to_be_hidden()
-    page.locator("#kts-result-view").get_by_role("radio", name="Video").check()
+    check(page.locator("#kts-result-view").get_by_role("radio", name="Video"))
     expect(page.locator("#kts-latest video")).to_be_visible()
     expect(page.locator(ERROR_BADGE)).to_have_count(0)
     page.context.close()
@@ -233,7 +233,7 @@ def test_std_is_disabled_with_its_reason_once_a_last_frame_is_given(
 ) -> None:
     page = open_page(browser, screen_studio.url)
     mode = page.locator("#kts-mode")
-    mode.get_by_role("radio", name="std").check()
+    check(mode.get_by_role("radio", name="std"))
     upload(page, "kts-first", files["first"])
     # Generate turns on when the controls have been redrawn for the first frame: only then is
     # the last one dropped, so the two redraws cannot answer out of order.

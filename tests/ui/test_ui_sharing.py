@@ -17,7 +17,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import WAIT, Launched, fast_settings, launch, studio_ready
+from ui_helpers import WAIT, Launched, check, fast_settings, launch, studio_ready
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.run import DeckSettings
@@ -447,7 +447,7 @@ def test_a_logged_in_person_reads_a_teammates_job_in_the_team_view_and_copies_it
     table = page.locator("#kts-history")
     expect(table).to_contain_text("bob's quick zoom")
     expect(table).not_to_contain_text("alice's slow orbit")
-    page.locator("#kts-history-scope").get_by_role("radio", name="Team (read-only)").check()
+    check(page.locator("#kts-history-scope").get_by_role("radio", name="Team (read-only)"))
     expect(table).to_contain_text("alice's slow orbit")
     table.get_by_role("gridcell", name="alice's slow orbit").first.click()
     expect(page.locator("#kts-history-detail")).to_contain_text("alice's slow orbit")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+import pytest
 from ui_helpers import Launched, fast_settings
 
 from kling_ui.runtime import Runtime
 from kling_ui.ui import build_studio
-from kling_ui.ui.ticking import Ticks, show
+from kling_ui.ui.ticking import Loads, Ticks, show
 
 
 def request() -> gr.Request:
@@ -108,3 +109,29 @@ def test_showing_a_parts_pending_values_hands_gradio_a_copy_it_may_take_apart() 
     shown = show(pending)
     shown[0].pop("value")  # what Gradio does as it applies an update
     assert pending == [gr.update(value=3.0), "<p>two jobs</p>"]
+
+
+def test_the_page_opens_with_one_load_event_the_browsers_id_first(tmp_path: Path) -> None:
+    runtime = Runtime.from_settings(fast_settings(tmp_path))
+    try:
+        demo = build_studio(runtime)
+        ctx = demo.studio_context
+        (event,) = [fn for fn in demo.fns.values() if any(t[1] == "load" for t in fn.targets)]
+        assert event.queue is False
+        first, *tabs = ctx.loads.parts
+        assert first.handler.__name__ == "new_browser_id" and first.outputs == (ctx.browser_id,)
+        modules = {part.handler.__module__.rsplit(".", 1)[-1] for part in tabs}
+        assert modules == {"studio_tab", "deck_tab", "lab_tab", "history_tab", "settings_tab"}
+        assert [o._id for o in event.outputs] == [o._id for o in ctx.loads.outputs()]
+    finally:
+        runtime.close()
+
+
+def test_two_load_parts_may_not_fill_the_same_component() -> None:
+    with gr.Blocks() as demo:
+        shared = gr.HTML()
+        loads = Loads()
+        loads.add(lambda request: "one", [], [shared])
+        loads.add(lambda request: "two", [], [shared])
+        with pytest.raises(ValueError, match="same component"):
+            loads.wire(demo)
