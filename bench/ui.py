@@ -6,9 +6,10 @@
    History table, Prompt lab, Deck) with 3 running and 30 queued jobs of one browser (the
    worst case: every job is in its Studio list and History), called in-process like Gradio
    calls them. Goal: handler p95 <= 100 ms.
-3. Open pages: the server's CPU share with no page, one idle page and one page following a
-   running job of its own (headless Chromium via Playwright, optional): what each person
-   watching the Studio costs the machine that serves it.
+3. Open pages: the CPU share of the server and of the browser with no page, one idle page
+   and one page following a running job of its own (headless Chromium via Playwright,
+   optional): what each person watching the Studio costs the machine that serves it, and
+   their own.
 
 Run: python bench/ui.py [--runs 3] [--samples 200] [--no-browser]
 Prints a table; it is not a test and asserts nothing.
@@ -177,21 +178,37 @@ def measure_handlers(demo: Any, samples: int) -> dict[str, list[float]]:
     return timings
 
 
-def process_cpu_per_second(seconds: float, wait: Callable[[float], None]) -> float:
-    """CPU seconds per second this process (the served Studio, its engine, its simulator)
-    spends while `wait(seconds)` runs."""
-    started = time.process_time()
+def chromium_cpu() -> float:
+    """CPU seconds spent so far by every Chromium process on this machine (Linux /proc;
+    0.0 elsewhere): the benchmark's own browser, when nothing else runs one."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if b"chrom" in command:
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def cpu_per_second(seconds: float, wait: Callable[[float], None]) -> tuple[float, float]:
+    """CPU seconds per second spent while `wait(seconds)` runs by this process (the served
+    Studio, its engine, its simulator) and by Chromium."""
+    server, browser = time.process_time(), chromium_cpu()
     wait(seconds)
-    return (time.process_time() - started) / seconds
+    return (time.process_time() - server) / seconds, (chromium_cpu() - browser) / seconds
 
 
-def measure_open_pages(url: str, seconds: float, slide: Path) -> dict[str, float]:
-    """The server's CPU share (CPU-s per s) with no page open, one idle page open (no job of
-    its own), and one page following a running job of its own (its elapsed time changes every
-    second). The page is headless Chromium via Playwright; its own CPU is not counted."""
+def measure_open_pages(url: str, seconds: float, slide: Path) -> dict[str, tuple[float, float]]:
+    """The server's and the browser's CPU share (CPU-s per s) with no page open, one idle page
+    open (no job of its own: the page refreshes every 3 s), and one page following a running
+    job of its own (every second). The page is headless Chromium via Playwright."""
     from playwright.sync_api import sync_playwright
 
-    shares = {"no page open": process_cpu_per_second(seconds, time.sleep)}
+    shares = {"no page open": cpu_per_second(seconds, time.sleep)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium-headless-shell") or "/usr/bin/chromium",
@@ -202,12 +219,12 @@ def measure_open_pages(url: str, seconds: float, slide: Path) -> dict[str, float
         page.wait_for_selector("#kts-generate", timeout=60_000)
         page.wait_for_timeout(2000)  # the load's own events settle
         pause = lambda length: page.wait_for_timeout(length * 1000)  # noqa: E731
-        shares["one idle page"] = process_cpu_per_second(seconds, pause)
+        shares["one idle page"] = cpu_per_second(seconds, pause)
         page.locator("#kts-first input[type=file]").set_input_files(str(slide))
         page.wait_for_selector("#kts-generate:not([disabled])", timeout=60_000)
         page.locator("#kts-generate").click()
         page.wait_for_selector("#kts-progress .kts-job", timeout=60_000)
-        shares["one page following its job"] = process_cpu_per_second(seconds, pause)
+        shares["one page following its job"] = cpu_per_second(seconds, pause)
         browser.close()
     return shares
 
@@ -237,8 +254,13 @@ def main() -> int:
                 print(f"timer handler {name:<28} {summary(values)}")
             if not args.no_browser:
                 slide = Path(folder) / "data" / "slides" / "a.png"
-                for case, share in measure_open_pages(url, args.browser_seconds, slide).items():
-                    print(f"server CPU, {case:<28} {share * 100:5.1f} % of a core")
+                for case, (server, browser) in measure_open_pages(
+                    url, args.browser_seconds, slide
+                ).items():
+                    print(
+                        f"CPU, {case:<28} server {server * 100:5.1f} %, "
+                        f"browser {browser * 100:5.1f} % of a core"
+                    )
         finally:
             demo.close()
             runtime.close()
