@@ -318,10 +318,13 @@ def on_tick(
 ):
     """The timer: the table and the chosen job's detail, only when a listed job changed.
     A tick sent before the status or scope changed leaves the table to the filters' own
-    answer (the table was drawn since, or is being drawn, for the new choice)."""
+    answer (the table was drawn since, or is being drawn, for the new choice). Only one such
+    tick can be on its way (the timer never overlaps itself), so a second tick in a row asking
+    for other filters than the table's means the filters' answer was lost: it draws them."""
     unchanged = [gr.skip()] * (DETAIL_OUTPUTS + 2)
-    if last_seen and last_seen.get("filters") != chosen_filters(status_value, scope_value):
-        return unchanged
+    filters = chosen_filters(status_value, scope_value)
+    if last_seen and last_seen.get("filters") != filters and last_seen.get("asked") != filters:
+        return [gr.skip(), {**last_seen, "asked": filters}, *unchanged[2:]]
     viewer = submitter_of(request, browser_id)
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     now = drawn(jobs, status_value, scope_value)

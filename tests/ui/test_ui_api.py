@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from ui_helpers import WAIT, Launched
+from ui_helpers import WAIT, Launched, api_client
 
 from kling_ui.video import probe
 
@@ -18,7 +18,7 @@ from kling_ui.video import probe
 @pytest.fixture(scope="module")
 def client(studio: Launched) -> Iterator[Client]:
     """A gradio_client connected to the module's Studio."""
-    connected = Client(studio.url, verbose=False)
+    connected = api_client(studio.url)
     yield connected
     connected.close()
 
@@ -87,7 +87,7 @@ def test_a_model_without_last_frame_support_is_refused_with_the_remedy(
 def test_refusals_follow_the_callers_language(
     studio: Launched, slide_files: tuple[Path, Path]
 ) -> None:
-    zh = Client(studio.url, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    zh = api_client(studio.url, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     try:
         with pytest.raises(AppError) as refused:
             generate(zh, slide_files, model="kling-v2-master")

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
-from ui_helpers import WAIT, Launched, fast_settings, launch, wait_finished
+from ui_helpers import WAIT, Launched, api_client, fast_settings, launch, wait_finished
 
 from kling_ui.i18n import UserError
 from kling_ui.runtime import Runtime
@@ -96,8 +96,8 @@ def test_kling_ui_auth_puts_the_page_and_the_api_behind_a_login(
     studio = served(fast_settings(tmp_path / "data", auth="alice:wonderland"))
     assert httpx.get(f"{studio.url}/gradio_api/info", timeout=10).status_code == 401
     with pytest.raises(ValueError):
-        Client(studio.url, verbose=False, auth=("alice", "wrong"))
-    client = Client(studio.url, verbose=False, auth=("alice", "wonderland"))
+        api_client(studio.url, auth=("alice", "wrong"))
+    client = api_client(studio.url, auth=("alice", "wonderland"))
     try:
         assert (
             "/generate"
@@ -117,7 +117,7 @@ def test_on_a_space_without_login_the_shared_keys_are_not_used(
     space = AccessPolicy.from_settings(settings, demo=False, environ={"SPACE_ID": "team/studio"})
     studio = served(settings, policy=space)
     assert "space_keys_banner" in httpx.get(f"{studio.url}/config", timeout=10).text
-    client = Client(studio.url, verbose=False)
+    client = api_client(studio.url)
     try:
         with pytest.raises(AppError) as refused:
             client.predict(handle_file(str(slide_files[0])), api_name="/generate")
@@ -134,7 +134,7 @@ def test_no_key_appears_in_the_page_its_config_or_its_api(
     slide_files: tuple[Path, Path],
 ) -> None:
     studio = served(keyed_settings(tmp_path / "data", keyed_simulator))
-    client = Client(studio.url, verbose=False)
+    client = api_client(studio.url)
     try:
         job = client.predict(handle_file(str(slide_files[0])), api_name="/generate")
         done = wait_finished(studio.runtime, job["id"])
@@ -166,7 +166,7 @@ def test_kling_callbacks_reach_the_engine_through_the_apps_route(
         original(payload)
 
     engine.on_callback = spy  # type: ignore[method-assign]
-    client = Client(studio.url, verbose=False)
+    client = api_client(studio.url)
     try:
         job = client.predict(handle_file(str(slide_files[0])), api_name="/generate")
     finally:

@@ -17,7 +17,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from ui_helpers import WAIT, Launched, check, fast_settings, launch, studio_ready
+from ui_helpers import WAIT, Launched, api_client, check, fast_settings, launch, studio_ready
 
 from kling_ui.deck import fixed_prompt
 from kling_ui.deck.run import DeckSettings
@@ -68,7 +68,7 @@ def client_of(studio: Launched, user: str | None = None, lang: str = "en") -> Cl
     """A gradio_client session, logged in as `user` when given."""
     auth = (user, USERS[user]) if user else None
     headers = {"Accept-Language": "zh-CN,zh;q=0.9"} if lang == "zh-CN" else None
-    return Client(studio.url, auth=auth, headers=headers, verbose=False)
+    return api_client(studio.url, auth=auth, headers=headers)
 
 
 def generate(client: Client, slides: tuple[Path, Path], prompt: str) -> dict[str, Any]:
@@ -214,14 +214,33 @@ def test_a_tick_sent_before_the_scope_changed_leaves_the_new_table_alone(
     ctx = team_studio.demo.studio_context
     engine_job(team_studio, "user:alice", "alice ticks along")
     _, shown, *_ = history_tab.on_filter(ctx, "all", "", None, "team", None, as_user("bob"))
-    stale = history_tab.on_tick(ctx, "all", "", None, shown, "mine", None, as_user("bob"))
-    assert stale == [gr.skip()] * len(stale)  # the Team table stays: no flip back to Mine
+    table, noted, *details = history_tab.on_tick(
+        ctx, "all", "", None, shown, "mine", None, as_user("bob")
+    )
+    assert table == gr.skip() and details == [gr.skip()] * len(details)  # no flip to Mine
+    assert noted["filters"] == shown["filters"]
     engine_job(team_studio, "user:alice", "alice ticks again")
     table, redrawn, *_ = history_tab.on_tick(
         ctx, "all", "", None, shown, "team", None, as_user("bob")
     )
     assert "alice ticks again" in {row[2] for row in table["data"]}
     assert redrawn["filters"] == shown["filters"] and redrawn["jobs"] != shown["jobs"]
+
+
+def test_when_the_filters_answer_is_lost_the_second_tick_asking_for_them_draws_them(
+    team_studio: Launched,
+) -> None:
+    ctx = team_studio.demo.studio_context
+    engine_job(team_studio, "user:alice", "alice's lost answer")
+    _, shown, *_ = history_tab.on_filter(ctx, "all", "", None, "mine", None, as_user("bob"))
+    # Team was chosen, but its answer never came: the ticks ask for Team from then on.
+    first = history_tab.on_tick(ctx, "all", "", None, shown, "team", None, as_user("bob"))
+    assert first[0] == gr.skip()  # it may be a tick sent before a change: left alone
+    table, redrawn, *_ = history_tab.on_tick(
+        ctx, "all", "", None, first[1], "team", None, as_user("bob")
+    )
+    assert "alice's lost answer" in {row[2] for row in table["data"]}
+    assert redrawn["filters"] == history_tab.chosen_filters("all", "team")
 
 
 def test_the_studios_cancel_list_and_the_lab_refuse_another_browsers_jobs(

@@ -117,3 +117,11 @@ def check(radio: Any) -> None:
             if "did not change its state" not in str(exc):
                 raise
     radio.check()
+
+
+def api_client(url: str, **options: Any) -> Any:
+    """A gradio_client session on the Studio at `url` with generous timeouts (its default,
+    5 s per request, runs out on a loaded machine)."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, httpx_kwargs={"timeout": WAIT}, **options)
