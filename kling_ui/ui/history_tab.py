@@ -328,8 +328,8 @@ def on_tick(
     viewer = submitter_of(request, browser_id)
     jobs = list_jobs(ctx, status_value, search_value, viewer, scope_value)
     now = drawn(jobs, status_value, scope_value)
-    if now == last_seen:
-        return unchanged
+    if last_seen and all(last_seen.get(key) == value for key, value in now.items()):
+        return unchanged  # (a tick's "asked" note beside them is no reason to redraw)
     lang = lang_of(request)
     picked = next((j for j in jobs if j.id == chosen), None)
     if picked is None:
