@@ -57,6 +57,10 @@ class StudioControls:
     mode: gr.Radio
     duration: gr.Radio
     advanced: gr.Accordion  # opened when restored settings have words of their own
+    # The event that redraws the preview from the builder and keeps the draft (studio_tab
+    # fills it once its handler exists). It follows the person's own edits (`input`), so an
+    # event that fills the builder chains it (`refresh_builder_after`).
+    builder_refresh: dict[str, Any] = field(default_factory=dict)
 
     def prompt_inputs(self) -> list[Any]:
         """The prompt builder's inputs, whose values make a `PromptChoice` (`choice`)."""
@@ -66,6 +70,22 @@ class StudioControls:
             *self.presets.values(),
             *self.free.values(),
             self.extra,
+        ]
+
+    def refresh_builder_after(self, event: Any) -> Any:
+        """Redraw the prompt preview and keep the draft once `event` (one that fills the
+        builder) has answered."""
+        return event.then(**self.builder_refresh)
+
+    def draft_inputs(self) -> list[Any]:
+        """What the browser's draft keeps: the builder, the negative prompt and the settings."""
+        return [
+            *self.prompt_inputs(),
+            self.negative,
+            self.model,
+            self.mode,
+            self.duration,
+            self.fit,
         ]
 
     def choice(self, data: Mapping[Any, Any]) -> PromptChoice:

@@ -250,11 +250,13 @@ def build(ctx: StudioContext) -> None:
         if len(restore) != RESTORED:
             raise RuntimeError("settings_update and StudioControls.restore_outputs disagree")
         # Queued (not queue=False): gr.Info reaches the page only from queued events.
-        reuse.click(
-            bound(on_reuse, ctx),
-            [selected, ctx.browser_id],
-            [*restore, ctx.tabs, notice],
-            api_visibility="private",
+        ctx.studio.refresh_builder_after(
+            reuse.click(
+                bound(on_reuse, ctx),
+                [selected, ctx.browser_id],
+                [*restore, ctx.tabs, notice],
+                api_visibility="private",
+            )
         )
     ctx.loads.add(bound(on_load, ctx), [ctx.browser_id], [status_filter, scope, *table_outputs])
 

@@ -223,12 +223,14 @@ def build(ctx: StudioContext) -> None:
             api_visibility="private",
             show_progress="hidden",
         )
-    save.click(
-        bound(on_save, ctx),
-        [preset_name, job_ids, best_pick, ctx.browser_id],
-        [note, studio.template],
-        api_visibility="private",
-        show_progress="hidden",
+    studio.refresh_builder_after(
+        save.click(
+            bound(on_save, ctx),
+            [preset_name, job_ids, best_pick, ctx.browser_id],
+            [note, studio.template],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     )
     ctx.loads.add(
         bound(on_load, ctx), [ctx.browser_id], [job_ids, shown, shown_videos, best_pick, *prompts]

@@ -101,12 +101,14 @@ def build(ctx: StudioContext) -> None:
         api_visibility="private",
         show_progress="hidden",
     )
-    upload.upload(
-        bound(on_import_presets, ctx),
-        [upload],
-        [upload, presets_notice, *studio.menus()],
-        api_visibility="private",
-        show_progress="hidden",
+    studio.refresh_builder_after(
+        upload.upload(
+            bound(on_import_presets, ctx),
+            [upload],
+            [upload, presets_notice, *studio.menus()],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     )
     ctx.loads.add(bound(on_load, ctx), [ctx.browser_keys], overview)
 

@@ -209,12 +209,13 @@ def build(ctx: StudioContext) -> StudioControls:
                     with gr.Row(equal_height=True):
                         for name in row:
                             free[name] = gr.Textbox(
+                                "",
                                 label=label(f"free_{name}"),
                                 max_lines=2,
                                 min_width=200,
                                 elem_id=f"kts-free-{name}",
                             )
-                extra = gr.Textbox(label=label("part_extra"), max_lines=3, elem_id="kts-extra")
+                extra = gr.Textbox("", label=label("part_extra"), max_lines=3, elem_id="kts-extra")
                 new_take = gr.Checkbox(label=label("new_take"), value=False, elem_id="kts-new-take")
                 negative = gr.Textbox(
                     label=label("negative_prompt"),
@@ -291,12 +292,24 @@ def build(ctx: StudioContext) -> StudioControls:
     )
     tab = StudioTab(controls, new_take, PreparedFrames())
     prompt_inputs = controls.prompt_inputs()
+    # The preview and the draft follow the person's edits (`edits`); an event that fills the
+    # builder chains their refresh once (the page's load draws the preview itself, and its
+    # values are the draft's), where `change` refreshed them once per component it filled:
+    # eight requests per page load.
+    controls.builder_refresh.update(
+        fn=bound(on_builder, ctx, controls),
+        inputs={*controls.draft_inputs(), ctx.browser_id},
+        outputs=[prompt_box, length, draft_prompt],
+        **QUIET,
+    )
     result_outputs = [view, latest, latest_frame, caption, latest_shown]
 
     # ---- frames -------------------------------------------------------------------------
 
     swap.click(swapped, [first, last], [first, last], **QUIET)
-    apply_hint.click(bound(on_apply_hint, ctx), [hint_parts], controls.menus(), **INSTANT)
+    controls.refresh_builder_after(
+        apply_hint.click(bound(on_apply_hint, ctx), [hint_parts], controls.menus(), **INSTANT)
+    )
     # Whatever changes the rules' inputs redraws the mode, duration, rules, cost and Generate.
     # The frames' event redraws them in its own answer and once more after it: Gradio does not
     # order the answers of a page's different events, and a redraw started before the frames
@@ -313,8 +326,11 @@ def build(ctx: StudioContext) -> StudioControls:
         [model.change, mode.input, duration.input, prompt_box.change, negative.change],
         **controls_refresh,
     )
+    # The fitting's own edits only (`input`): Gradio 6 sends a radio's `change` when it first
+    # appears (the advanced accordion opening), and whatever restores a fitting restores the
+    # frames as well, whose `change` reads it.
     gr.on(
-        [first.change, last.change, fit.change],
+        [first.change, last.change, fit.input],
         bound(on_frames, ctx, tab),
         [first, last, fit, frames_ok, *rule_inputs],
         [
@@ -330,24 +346,23 @@ def build(ctx: StudioContext) -> StudioControls:
 
     # ---- prompt builder -----------------------------------------------------------------
 
-    template.input(
-        bound(on_template, ctx), [template, ctx.browser_id], list(presets.values()), **INSTANT
-    )
+    # The template's and the prompt language's own edits are refreshed after their answers
+    # (the menus, the negative prompt), not before as well: the answers of two events are not
+    # ordered, and the earlier refresh could land last. Mode and duration changed by Kling's
+    # rules are not kept: the rules apply again to the restored frames.
+    chained = [template, prompt_lang]
     gr.on(
-        [c.change for c in prompt_inputs],
-        bound(on_prompt, ctx, controls),
-        {*prompt_inputs, ctx.browser_id},
-        [prompt_box, length],
-        **QUIET,
+        [edit for c in controls.draft_inputs() if c not in chained for edit in edits(c)],
+        trigger_mode="always_last",  # typing on while a refresh is out: the last one still runs
+        **controls.builder_refresh,
     )
-    prompt_lang.input(bound(on_language, ctx), [prompt_lang, negative], [negative], **INSTANT)
-    draft_inputs = [*prompt_inputs, negative, model, mode, duration, fit]
-    gr.on(
-        [c.change for c in draft_inputs],
-        bound(on_draft, controls),
-        set(draft_inputs),
-        [draft_prompt],
-        **QUIET,
+    controls.refresh_builder_after(
+        template.input(
+            bound(on_template, ctx), [template, ctx.browser_id], list(presets.values()), **INSTANT
+        )
+    )
+    controls.refresh_builder_after(
+        prompt_lang.input(bound(on_language, ctx), [prompt_lang, negative], [negative], **INSTANT)
     )
     ctx.browser_keys.change(
         bound(on_keys, ctx), [model, mode, duration, ctx.browser_keys], [cost], **QUIET
@@ -558,6 +573,25 @@ def on_language(ctx: StudioContext, lang_value: str, negative_value: str):
     if (negative_value or "").strip() and negative_value not in defaults:
         return gr.skip()
     return default_negative(library, lang_value or "en")
+
+
+def edits(component: Any) -> list[Any]:
+    """The triggers of a person's edits of `component`: its `input`, and a text box's `blur`
+    as well, since Gradio 6 sends a text box's `input` for key presses only (a paste with the
+    mouse sends none until the box is left). Not `change`: Gradio sends it for each value an
+    answer fills, one component at a time, so a text box restored on load would refresh the
+    builder before its menus were restored (and keep that half-restored draft)."""
+    if isinstance(component, gr.Textbox):
+        return [component.input, component.blur]
+    return [component.input]
+
+
+def on_builder(
+    ctx: StudioContext, controls: StudioControls, data: dict[Any, Any], request: gr.Request
+):
+    """The prompt the builder's choice makes and its length (`on_prompt`), and the draft the
+    browser keeps (`on_draft`)."""
+    return (*on_prompt(ctx, controls, data, request), on_draft(controls, data))
 
 
 def on_draft(controls: StudioControls, data: dict[Any, Any]):

@@ -70,7 +70,7 @@ def test_a_job_survives_a_reload_and_its_video_lands_in_the_history(
     pick(page, "kts-preset-camera", "Orbit")
     open_advanced(page)
     expect(page.locator("#kts-frame-report")).to_contain_text("Last frame: ")
-    page.locator("#kts-free-subject textarea").fill("the chart grows taller")
+    page.locator("#kts-free-subject textarea").press_sequentially("the chart grows taller")
     preview = page.locator("#kts-preview textarea")
     expect(preview).to_have_value(re.compile(r"orbits.*the chart grows taller"))
     expect(page.locator("#kts-length")).to_contain_text("/ 2500 characters")

@@ -110,7 +110,8 @@ def watch_draft_saves(page: Page, demo: gr.Blocks, words: str) -> None:
         for fn_id, fn in demo.fns.items()
         if any(getattr(out, "storage_key", None) == DRAFT_PROMPT_STORAGE for out in fn.outputs)
         and fn.fn is not None
-        and fn.fn.__name__ == "on_draft"
+        and fn.fn.__name__ == "on_builder"
+        and all(event != "then" for _, event in fn.targets)  # after an edit, not chained
     ]
     page.evaluate(DRAFT_SAVE_WATCH, [fn, words])
 
@@ -252,6 +253,43 @@ def test_std_is_disabled_with_its_reason_once_a_last_frame_is_given(
 
 
 @browser_test
+def test_opening_the_page_and_its_advanced_section_refreshes_neither_preview_nor_draft(
+    browser: Browser, screen_studio: Launched
+) -> None:
+    refresh = [
+        fn_id
+        for fn_id, fn in screen_studio.demo.fns.items()
+        if fn.fn is not None and fn.fn.__name__ == "on_builder"
+    ]
+    context = browser.new_context(locale="en-US", viewport=LAPTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    refreshes: list[Any] = []
+    page.on(
+        "request",
+        lambda request: (
+            refreshes.append(request.post_data_json.get("data"))
+            if request.method == "POST"
+            and isinstance(request.post_data_json, dict)
+            and request.post_data_json.get("fn_index") in refresh
+            else None
+        ),
+    )
+    page.goto(screen_studio.url)
+    studio_ready(page)
+    page.locator("#kts-advanced").get_by_role("button").first.click()
+    expect(page.locator("#kts-negative textarea")).to_be_visible()
+    # The person's first edit: its refresh is the first one the page sends.
+    with page.expect_request(
+        lambda request: request.method == "POST" and "orbit" in (request.post_data or "")
+    ):
+        page.locator("#kts-preset-camera input").click()
+        page.get_by_role("option", name="Orbit", exact=True).click()
+    assert refreshes and all("orbit" in data for data in refreshes)
+    context.close()
+
+
+@browser_test
 def test_a_reload_keeps_the_frames_and_the_prompt_builder(
     browser: Browser, screen_studio: Launched, files: dict[str, Path]
 ) -> None:
@@ -263,7 +301,9 @@ def test_a_reload_keeps_the_frames_and_the_prompt_builder(
     page.get_by_role("option", name="Orbit", exact=True).click()
     page.locator("#kts-advanced").get_by_role("button").first.click()
     watch_draft_saves(page, screen_studio.demo, "the bars grow")
-    page.locator("#kts-free-subject textarea").fill("the bars grow")
+    words = page.locator("#kts-free-subject textarea")
+    words.fill("the bars grow")  # pasted: Gradio says nothing of it until the box is left
+    words.press("Tab")
     preview = page.locator("#kts-preview textarea")
     expect(preview).to_have_value(re.compile("orbits.*the bars grow"))
     page.wait_for_function(SAVED_WITH_WORDS, arg=DRAFT_PROMPT_STORAGE)  # the browser kept them
@@ -382,6 +422,31 @@ def test_the_live_panels_never_show_gradios_spinner_or_timer(screen_studio: Laun
         spinner_on = {getattr(b, "elem_id", None) for b in (fn.show_progress_on or [])}
         quiet = fn.show_progress == "hidden" or (spinner_on and not spinner_on & live)
         assert quiet, f"{fn.fn and fn.fn.__name__} shows a spinner over {written}"
+
+
+def test_every_event_filling_the_prompt_builder_is_followed_by_its_refresh(
+    screen_studio: Launched,
+) -> None:
+    # The preview and the draft follow the person's edits only, not `change` (see
+    # studio_tab.edits): an event that fills the builder must chain their refresh itself.
+    demo = screen_studio.demo
+    builder = {id(c) for c in demo.studio_context.studio.prompt_inputs()}
+    config = demo.get_config_file()["dependencies"]
+    refreshed_after = {
+        dep["trigger_after"]
+        for dep in config
+        if dep.get("trigger_after") is not None and demo.fns[dep["id"]].fn.__name__ == "on_builder"
+    }
+    fillers = {
+        fn_id: fn.fn.__qualname__
+        for fn_id, fn in demo.fns.items()
+        if fn.fn is not None
+        and any(id(block) in builder for block in fn.outputs)
+        and not any(event == "load" for _, event in fn.targets)  # draws the preview itself
+    }
+    assert len(fillers) >= 5  # the template, a hint, reuse, a lab save, an import
+    missing = {name for fn_id, name in fillers.items() if fn_id not in refreshed_after}
+    assert not missing, f"no preview refresh after {missing}"
 
 
 def test_the_lab_saves_a_preset_only_from_the_variant_marked_in_this_run(
