@@ -275,13 +275,16 @@ def peak_overlap(spans: Iterable[TaskSpan]) -> int:
 
 
 class OccupyBursts:
-    """Another client of the same account: at once and then every `every` seconds it holds
-    `slots` of the account's slots for `seconds`, so creates meet 1303 ("over the
-    concurrency limit")."""
+    """Another client of the same account: it holds `slots` of the account's slots from the
+    start until one of our creates has met 1303 ("over the concurrency limit"), then every
+    `every` seconds for `seconds` more. Holding until the first 1303 (read from the
+    simulator's counters) makes sure the run meets one however slowly it starts."""
 
     def __init__(self, server: SimulatorServer, *, slots: int, seconds: float, every: float):
+        self._server = server
         self._url = f"{server.base_url}/debug/occupy"
-        self._body = {"slots": slots, "seconds": seconds}
+        self._slots = slots
+        self._seconds = seconds
         self._every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="occupy-bursts", daemon=True)
@@ -300,15 +303,28 @@ class OccupyBursts:
         if self._thread.is_alive():
             self._thread.join(10)
 
+    def _occupy(self, seconds: float) -> None:
+        try:
+            body = {"slots": self._slots, "seconds": seconds}
+            httpx.post(self._url, json=body, timeout=5).raise_for_status()
+            self.bursts += 1
+        except httpx.HTTPError:
+            pass
+
+    def _refused_once(self) -> bool:
+        try:
+            return sim_stats(self._server).get("rejected_concurrency", 0) > 0
+        except (httpx.HTTPError, ValueError):
+            return False
+
     def _run(self) -> None:
-        while True:
-            try:
-                httpx.post(self._url, json=self._body, timeout=5).raise_for_status()
-                self.bursts += 1
-            except httpx.HTTPError:
-                pass
-            if self._stop.wait(self._every):
+        # Held in bursts back to back (each runs out by itself) until the first 1303.
+        while not self._refused_once():
+            self._occupy(self._seconds)
+            if self._stop.wait(self._seconds):
                 return
+        while not self._stop.wait(self._every):
+            self._occupy(self._seconds)
 
 
 # ---- secrets -----------------------------------------------------------------------------
