@@ -128,6 +128,11 @@ def create_app(ctx: SimulatorContext) -> Starlette:
         ctx.clock.wake()
         return JSONResponse(ctx.store.stats(time.time()))
 
+    async def hurry(request: Request) -> Response:
+        hurried = ctx.store.hurry(time.time())
+        ctx.clock.wake()
+        return JSONResponse({"hurried": hurried})
+
     async def reset(request: Request) -> Response:
         ctx.store.reset()
         ctx.store.reseed(ctx.config.seed)
@@ -165,6 +170,7 @@ def create_app(ctx: SimulatorContext) -> Starlette:
             Route("/debug/stats", stats, methods=["GET"]),
             Route("/debug/config", config, methods=["GET", "POST"]),
             Route("/debug/occupy", occupy, methods=["POST"]),
+            Route("/debug/hurry", hurry, methods=["POST"]),
             Route("/debug/reset", reset, methods=["POST"]),
             Route("/debug/unreachable", unreachable, methods=["GET", "POST"]),
         ],

@@ -213,6 +213,18 @@ class TaskStore:
         """Record that a task's video could not be made: it ends `failed` with `message`."""
         return self._update(task_id, now, render_error=message)
 
+    def hurry(self, now: float) -> int:
+        """End every unfinished task of this account now (or once its video is made), as if
+        each had been given no more latency than it has already had; how many were hurried.
+        Foreign tasks keep their own course."""
+        with self._lock:
+            hurried = [t for t in self._tasks.values() if not t.finished and not t.foreign]
+            for task in hurried:
+                task.latency = min(task.latency, max(0.0, now - task.created_at))
+            changes = self._advance(now)
+        self._notify(changes)
+        return len(hurried)
+
     def advance(self, now: float) -> None:
         """Move every task to the status `now` implies and report the changes."""
         with self._lock:

@@ -15,6 +15,7 @@ the page, localStorage, sessionStorage and cookies.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -226,8 +227,15 @@ def test_no_key_or_jwt_in_the_browser_after_a_job_from_the_page(
         context.set_default_timeout(BROWSER_TIMEOUT_MS)
         page = context.new_page()
         page.goto(session.studio.url)
+        # The load has answered (it fills the cost line): an upload before it can be undone.
+        expect(page.locator("#kts-cost")).to_contain_text(
+            re.compile(r"\S"), timeout=BROWSER_TIMEOUT_MS
+        )
         page.locator("#kts-first input[type=file]").set_input_files(str(first))
         page.locator("#kts-last input[type=file]").set_input_files(str(last))
+        expect(page.locator("#kts-hint")).to_contain_text(
+            "Strategy for this pair", timeout=BROWSER_TIMEOUT_MS
+        )
         page.locator("#kts-generate").click()
         job = page.locator("#kts-progress .kts-job").first
         expect(job).to_have_attribute("data-status", "done", timeout=BROWSER_TIMEOUT_MS)

@@ -1,4 +1,5 @@
-"""Debug endpoints: stats, runtime config, occupied slots and reset (no auth, no faults)."""
+"""Debug endpoints: stats, runtime config, occupied slots, hurried tasks and reset (no auth,
+no faults)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,17 @@ def test_occupy_holds_slots_as_active(api):
 def test_occupy_needs_slots_and_seconds(api):
     assert api.http.post("/debug/occupy", json={"slots": 0, "seconds": 1}).status_code == 400
     assert api.http.post("/debug/occupy", json={"slots": 1}).status_code == 400
+
+
+def test_hurry_ends_the_running_tasks_now_with_their_videos(simulator_factory, api_for):
+    api = api_for(simulator_factory(latency=300.0))
+    first, second = api.create_ok()["task_id"], api.create_ok()["task_id"]
+    assert api.http.post("/debug/hurry").json() == {"hurried": 2}
+    for task_id in (first, second):
+        done = api.wait(task_id, timeout=60)
+        assert done["task_status"] == "succeed"
+        assert done["task_result"]["videos"][0]["url"]
+    assert api.http.post("/debug/hurry").json() == {"hurried": 0}
 
 
 def test_reset_clears_tasks_and_counters(api):

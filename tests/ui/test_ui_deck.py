@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import httpx
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
@@ -645,13 +646,21 @@ def test_a_pdf_becomes_a_final_video_in_the_browser_and_a_reload_keeps_the_deck(
     edit_prompt(page, 0, "orbit around the title")
     expect(page.get_by_text("Saved the prompt of transition 1.").first).to_be_visible()
 
-    page.locator("#kts-deck-generate").click()
-    expect(page.locator("#kts-deck-note")).to_contain_text("2 transitions handed to the engine")
-    panel = page.locator("#kts-deck-progress .kts-deck-progress")
-    expect(panel).to_contain_text("of 2 transitions done")
-    expect(
-        panel.locator("[data-status=processing], [data-status=submitted]").first
-    ).to_be_attached()
+    # Kling holds the transitions until the page has shown one under way, then ends them.
+    kling = deck_studio.runtime.simulator
+    assert kling is not None
+    kling.config.apply({"latency": 300.0})
+    try:
+        page.locator("#kts-deck-generate").click()
+        expect(page.locator("#kts-deck-note")).to_contain_text("2 transitions handed to the engine")
+        panel = page.locator("#kts-deck-progress .kts-deck-progress")
+        expect(panel).to_contain_text("of 2 transitions done")
+        expect(
+            panel.locator("[data-status=processing], [data-status=submitted]").first
+        ).to_be_attached()
+    finally:
+        kling.config.apply({"latency": 2.0})  # a transition not yet created takes 2 s again
+    httpx.post(f"{kling.base_url}/debug/hurry", timeout=10).raise_for_status()
 
     page.reload()
     page.get_by_role("tab", name="Deck").click()
