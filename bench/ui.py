@@ -6,12 +6,14 @@
    History table, Prompt lab, Deck) with 3 running and 30 queued jobs of one browser (the
    worst case: every job is in its Studio list and History), called in-process like Gradio
    calls them. Goal: handler p95 <= 100 ms.
-3. Open pages: the CPU share of the server and of the browser with no page, one idle page
+3. Page load: the server's and the browser's CPU seconds for one page load in a fresh
+   browser context, and the event requests it sends (optional, with Chromium).
+4. Open pages: the CPU share of the server and of the browser with no page, one idle page
    and one page following a running job of its own (headless Chromium via Playwright,
    optional): what each person watching the Studio costs the machine that serves it, and
    their own.
 
-Run: python bench/ui.py [--runs 3] [--samples 200] [--no-browser]
+Run: python bench/ui.py [--runs 3] [--samples 200] [--page-loads 5] [--no-browser]
 Prints a table; it is not a test and asserts nothing.
 """
 
@@ -202,6 +204,38 @@ def cpu_per_second(seconds: float, wait: Callable[[float], None]) -> tuple[float
     return (time.process_time() - server) / seconds, (chromium_cpu() - browser) / seconds
 
 
+def measure_page_loads(url: str, loads: int) -> list[tuple[float, float, int]]:
+    """Per page load in a fresh browser context (a new visitor): the server's and the
+    browser's CPU seconds from opening the page until its load event has filled the controls
+    (the cost line has words), and how many event requests the page sent meanwhile."""
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium-headless-shell") or "/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for _ in range(loads + 1):  # the first load warms the server up and is not counted
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            events: list[str] = []
+            page.on("request", lambda request, sent=events: sent.append(request.method))
+
+            server, chromium = time.process_time(), chromium_cpu()
+            page.goto(url)
+            page.wait_for_function(
+                "() => (document.querySelector('#kts-cost')?.textContent || '').trim() !== ''",
+                timeout=60_000,
+            )
+            results.append(
+                (time.process_time() - server, chromium_cpu() - chromium, events.count("POST"))
+            )
+            context.close()
+        browser.close()
+    return results[1:]
+
+
 def measure_open_pages(url: str, seconds: float, slide: Path) -> dict[str, tuple[float, float]]:
     """The server's and the browser's CPU share (CPU-s per s) with no page open, one idle page
     open (no job of its own: the page refreshes every 3 s), and one page following a running
@@ -235,6 +269,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="cold starts to time")
     parser.add_argument("--samples", type=int, default=200, help="timer ticks to time")
     parser.add_argument("--browser-seconds", type=float, default=20.0)
+    parser.add_argument("--page-loads", type=int, default=5, help="fresh page loads to time")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     args = parser.parse_args()
 
@@ -253,6 +288,13 @@ def main() -> int:
             for name, values in measure_handlers(demo, args.samples).items():
                 print(f"timer handler {name:<28} {summary(values)}")
             if not args.no_browser:
+                loads = measure_page_loads(url, args.page_loads)
+                print(
+                    f"page load (fresh context, until filled), median of {len(loads)}: "
+                    f"server {statistics.median(c[0] for c in loads):.2f} CPU-s, "
+                    f"browser {statistics.median(c[1] for c in loads):.2f} CPU-s, "
+                    f"{statistics.median(c[2] for c in loads):.0f} event requests"
+                )
                 slide = Path(folder) / "data" / "slides" / "a.png"
                 for case, (server, browser) in measure_open_pages(
                     url, args.browser_seconds, slide

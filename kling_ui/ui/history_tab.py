@@ -54,9 +54,12 @@ add_strings(
 )
 
 
-def scope_choices(lang: str | None) -> list[tuple[str, str]]:
-    """The Mine / Team choices, labelled in `lang`."""
-    return [(say("history_mine", lang), SCOPE_MINE), (say("history_team", lang), SCOPE_TEAM)]
+def scope_choices() -> list[tuple[Any, str]]:
+    """The Mine / Team choices, labelled by the browser in its own language. Not filled by
+    the page's load: Gradio's page re-applies the state of every component an event has
+    filled for each status message, and a radio filled that way could take the person's
+    choice back well after their click (seen: Team chosen and drawn, then Mine again)."""
+    return [(label("history_mine"), SCOPE_MINE), (label("history_team"), SCOPE_TEAM)]
 
 
 def list_jobs(
@@ -154,7 +157,7 @@ def build(ctx: StudioContext) -> None:
     """Lay out the History tab inside the current Tab and wire its events."""
     with gr.Row(equal_height=True):
         scope = gr.Radio(
-            scope_choices("en"),
+            scope_choices(),
             value=SCOPE_MINE,
             label=label("history_scope"),
             visible=ctx.team,
@@ -258,7 +261,7 @@ def build(ctx: StudioContext) -> None:
                 api_visibility="private",
             )
         )
-    ctx.loads.add(bound(on_load, ctx), [ctx.browser_id], [status_filter, scope, *table_outputs])
+    ctx.loads.add(bound(on_load, ctx), [ctx.browser_id], [status_filter, *table_outputs])
 
 
 def refreshed(
@@ -413,11 +416,10 @@ def on_reuse(ctx: StudioContext, chosen: str | None, browser_id: Any, request: g
 
 
 def on_load(ctx: StudioContext, browser_id: Any, request: gr.Request):
-    """The filters in the page's language, and the person's own jobs."""
+    """The status filter in the page's language, and the person's own jobs."""
     lang = lang_of(request)
     viewer = submitter_of(request, browser_id)
     return (
         gr.update(choices=views.status_filter_choices(lang)),
-        gr.update(choices=scope_choices(lang)),
         *refreshed(ctx, views.FILTER_ALL, "", None, SCOPE_MINE, viewer, lang),
     )

@@ -1,14 +1,16 @@
 """The History table's row clicks: the row a person clicked decides the job, even when the
-timer has redrawn the list between what the page showed and the click."""
+timer has redrawn the list between what the page showed and the click; and its scope menu."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from gradio.i18n import I18nData
 from ui_helpers import make_job
 
 from kling_ui.ui import views
-from kling_ui.ui.history_tab import clicked_job
+from kling_ui.ui.history_tab import SCOPE_MINE, SCOPE_TEAM, clicked_job, scope_choices
+from kling_ui.ui.texts import STRINGS
 
 
 def listed(tmp_path: Path, *prompts: str) -> list:
@@ -45,3 +47,11 @@ def test_without_the_rows_values_the_index_decides(tmp_path: Path) -> None:
     jobs = listed(tmp_path, "orbit", "zoom")
     assert clicked_job(jobs, 1, None, "en") is jobs[1]
     assert clicked_job(jobs, 5, None, "en") is None
+
+
+def test_the_scope_choices_are_labelled_by_the_browser_in_both_languages() -> None:
+    # Not filled by the page's load (see history_tab.scope_choices): the browser translates.
+    assert [value for _, value in scope_choices()] == [SCOPE_MINE, SCOPE_TEAM]
+    for shown, _ in scope_choices():
+        assert isinstance(shown, I18nData) and shown.key in STRINGS
+        assert STRINGS[shown.key].en and STRINGS[shown.key].zh
