@@ -29,6 +29,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+# First, before any test module imports Gradio: the Studio's package imports it without the
+# stub rewriting that costs every worker a second (kling_ui/ui/gradio_startup.py).
+import kling_ui.ui  # noqa: F401
 from kling_ui.simulator import SimulatorConfig, SimulatorServer, sign_token
 from kling_ui.simulator import slide_b64 as make_slide_b64
 from kling_ui.simulator import slide_png as make_slide_png
