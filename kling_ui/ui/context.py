@@ -58,8 +58,9 @@ class StudioControls:
     duration: gr.Radio
     advanced: gr.Accordion  # opened when restored settings have words of their own
     # The event that redraws the preview from the builder and keeps the draft (studio_tab
-    # fills it once its handler exists). It follows the person's own edits (`input`), so an
-    # event that fills the builder chains it (`refresh_builder_after`).
+    # fills it once its handler exists). It follows the person's own edits only
+    # (`studio_tab.edits`), so an event that fills the builder chains it
+    # (`refresh_builder_after`).
     builder_refresh: dict[str, Any] = field(default_factory=dict)
 
     def prompt_inputs(self) -> list[Any]:
