@@ -72,6 +72,12 @@ def statuses(data_dir: Path) -> list[str]:
             return []
 
 
+def killable(rows: list[str]) -> bool:
+    """Whether all the child's jobs are recorded, some in flight and some still queued."""
+    in_flight = sum(s in ("submitted", "processing") for s in rows)
+    return len(rows) == JOBS and rows.count("queued") > 0 and in_flight > 0
+
+
 @pytest.mark.slow
 def test_a_killed_process_loses_nothing_and_pays_nothing_twice(
     simulator_factory: Callable[..., SimulatorServer],
@@ -95,13 +101,9 @@ def test_a_killed_process_loses_nothing_and_pays_nothing_twice(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(
-            lambda: (
-                statuses(data_dir).count("queued") > 0
-                and sum(s in ("submitted", "processing") for s in statuses(data_dir)) > 0
-            ),
-            timeout=WAIT,
-        )
+        # The kill lands once every job is recorded (not mid-submission), while some tasks
+        # are in flight and others still wait for a slot.
+        wait_for(lambda: killable(statuses(data_dir)), timeout=WAIT)
         in_flight_at_kill = sim_stats(server)["active"]
         child.send_signal(signal.SIGKILL)
     finally:
