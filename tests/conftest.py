@@ -29,14 +29,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# First, before any test module imports Gradio: the Studio's package imports it without the
-# stub rewriting that costs every worker a second (kling_ui/ui/gradio_startup.py).
-import kling_ui.ui  # noqa: F401
+from kling_ui.gradio_startup import skip_stub_rewriting
 from kling_ui.simulator import SimulatorConfig, SimulatorServer, sign_token
 from kling_ui.simulator import slide_b64 as make_slide_b64
 from kling_ui.simulator import slide_png as make_slide_png
 
-FAST_LATENCY = 0.6
+# Before any test module imports Gradio (nothing above does): Gradio is then imported without
+# the stub rewriting that costs every worker a second (kling_ui/gradio_startup.py). Only the
+# hook is installed here, so the xdist controller, which runs no test, never imports Gradio.
+skip_stub_rewriting()
+
+FAST_LATENCY = 0.2
 
 # Property tests: "ci" (the default) tries a fixed handful of examples, the same every run, so
 # the suite is quick and steady; HYPOTHESIS_PROFILE=thorough (or "dev") searches widely for new
@@ -107,7 +110,7 @@ SMALL_RENDER_HEIGHT = 180
 
 @pytest.fixture
 def sim_config() -> SimulatorConfig:
-    """A fast simulator: tasks end after 0.6 s and videos are 180 px high."""
+    """A fast simulator: tasks end after 0.2 s and videos are 180 px high."""
     return SimulatorConfig(latency=FAST_LATENCY, render_height=SMALL_RENDER_HEIGHT)
 
 

@@ -19,6 +19,7 @@ from kling_ui.simulator.app import SimulatorContext, create_app
 from kling_ui.simulator.callbacks import CallbackSender
 from kling_ui.simulator.config import SimulatorConfig
 from kling_ui.simulator.faults import FaultInjector, install_drop_log_filter
+from kling_ui.simulator.prompt_stop import PromptStopServer
 from kling_ui.simulator.simtask import SimTask
 from kling_ui.simulator.tasks import TaskStore
 from kling_ui.simulator.workers import LifecycleClock, RenderWorker
@@ -48,7 +49,7 @@ class SimulatorServer:
         self.base_url = ""
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._temp_dir: Path | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: PromptStopServer | None = None
         self._thread: threading.Thread | None = None
         self._store = TaskStore()
         self._store.reseed(self._config.seed)
@@ -113,7 +114,7 @@ class SimulatorServer:
             )
         )
         install_drop_log_filter()
-        self._server = uvicorn.Server(
+        self._server = PromptStopServer(
             uvicorn.Config(
                 app,
                 http="h11",
@@ -148,7 +149,7 @@ class SimulatorServer:
             return
         self._stopped = True
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_stop()
         if self._thread is not None:
             self._thread.join(10)
         self._renderer.stop()

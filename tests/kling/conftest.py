@@ -11,7 +11,7 @@ import pytest
 
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 
-FAST_LATENCY = 0.6
+FAST_LATENCY = 0.2
 SMALL_RENDER_HEIGHT = 180
 MODES = {"plain": {}, "realworld": {"realworld": True, "foreign_tasks": 12}}
 

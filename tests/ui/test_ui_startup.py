@@ -1,4 +1,4 @@
-"""Gradio is imported without rewriting its component stubs (kling_ui/ui/gradio_startup.py)."""
+"""Gradio is imported without rewriting its component stubs (kling_ui/gradio_startup.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import gradio.component_meta
 
-from kling_ui.ui.gradio_startup import skip_stub_rewriting
+from kling_ui.gradio_startup import skip_stub_rewriting
 
 CHECK = """
 import kling_ui.ui, gradio, gradio.component_meta as meta
