@@ -72,6 +72,17 @@ def _long(item: pytest.Item) -> bool:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadscope`: whole modules, at most half the workers in browser modules
+    at once (tests/browser_share.py)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from browser_share import BrowserShareScheduling
+
+    return BrowserShareScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules with a slow or a browser test first, each module kept whole: with several
     workers (pytest -n N --dist loadscope, each module on one worker) the long ones start at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -124,20 +125,23 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    # Ctrl-C stops it even when its parent started it with SIGINT ignored (Python then leaves
+    # SIGINT ignored): it runs in the foreground and says "Ctrl-C to stop".
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = SimulatorServer(config, host=args.host, port=args.port, data_dir=args.data_dir)
     try:
         base_url = server.start()
     except OSError as exc:
         print(f"simulator: cannot listen on {args.host}:{args.port} ({exc})", file=sys.stderr)
         return EXIT_USAGE
-    print(base_url, flush=True)
-    print(
-        f"Kling simulator ready: latency {config.latency:g}s, {config.concurrency} slots, "
-        f"{_describe(config)}. Ctrl-C to stop.",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
+    try:  # a Ctrl-C from here on, even while the lines below are printed, stops the server
+        print(base_url, flush=True)
+        print(
+            f"Kling simulator ready: latency {config.latency:g}s, {config.concurrency} slots, "
+            f"{_describe(config)}. Ctrl-C to stop.",
+            file=sys.stderr,
+            flush=True,
+        )
         threading.Event().wait()  # until Ctrl-C raises KeyboardInterrupt here
     except KeyboardInterrupt:
         pass
