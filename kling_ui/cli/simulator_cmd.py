@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -125,9 +124,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    # Ctrl-C stops it even when its parent started it with SIGINT ignored (Python then leaves
-    # SIGINT ignored): it runs in the foreground and says "Ctrl-C to stop".
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = SimulatorServer(config, host=args.host, port=args.port, data_dir=args.data_dir)
     try:
         base_url = server.start()

@@ -50,9 +50,20 @@ def test_fault_rate_above_one_is_a_usage_error(capsys):
     assert "--fault-rate" in capsys.readouterr().err
 
 
+# Started as from a terminal: Ctrl-C raises KeyboardInterrupt. (A process inherits an ignored
+# SIGINT, and Python then leaves it ignored: a test run started as a shell's background job
+# would hand that on to the simulator, which is right for a background job, not for this test.)
+FROM_A_TERMINAL = """
+import runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ["kling_ui", *sys.argv[1:]]
+runpy.run_module("kling_ui", run_name="__main__", alter_sys=True)
+"""
+
+
 def test_runs_in_the_foreground_until_ctrl_c():
     process = subprocess.Popen(
-        [sys.executable, "-m", "kling_ui", "simulator", "--port", "0", "--latency", "1"],
+        [sys.executable, "-c", FROM_A_TERMINAL, "simulator", "--port", "0", "--latency", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
