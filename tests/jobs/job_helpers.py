@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+from waiting import wait_until
 
 from kling_ui.jobs.accounts import Credentials
 from kling_ui.jobs.engine import JobEngine
@@ -66,8 +66,4 @@ def sim_post(server: SimulatorServer, path: str, body: dict[str, Any]) -> dict[s
 
 def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> None:
     """Poll until `predicate()` holds; fail the test if it never does within `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail("condition not reached")
-        time.sleep(0.02)
+    wait_until(predicate, timeout)

@@ -5,27 +5,18 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
-from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from waiting import wait_until
 
 from kling_ui.simulator import SimulatorConfig, SimulatorServer
 from kling_ui.simulator.prompt_stop import PromptStopServer
 
 WAIT = 60.0
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> None:
-    """Poll `predicate` until it holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "the awaited state never came"
-        time.sleep(0.01)
 
 
 def test_a_stopped_simulator_refuses_new_connections() -> None:
@@ -54,7 +45,7 @@ def test_a_request_in_flight_when_the_simulator_stops_is_cut_with_a_transport_er
 
     asker = threading.Thread(target=ask)
     asker.start()
-    wait_for(lambda: server.stats()["faults"].get("slow", 0) == 1, timeout=WAIT)
+    wait_until(lambda: server.stats()["faults"].get("slow", 0) == 1, WAIT, "the slow request")
     server.stop()
     asker.join(WAIT)
     assert not asker.is_alive()
@@ -87,7 +78,7 @@ def test_a_server_asked_to_stop_while_serving_ends() -> None:
     server = PromptStopServer(config)
     serving = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     serving.start()
-    wait_for(lambda: server.started, timeout=WAIT)
+    wait_until(lambda: server.started, WAIT, "serving")
     assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 404  # an empty app answers
     server.request_stop()
     serving.join(WAIT)
